@@ -1,0 +1,34 @@
+"""nlpkit: custom spaCy components for classic NLP that work with modern models.
+
+Importing nlpkit is cheap: heavy parts (torch, gensim, sentence-transformers) load
+only when the names that need them are first used.
+"""
+
+from importlib import import_module
+
+from .about import __version__
+
+# public name -> module that defines it; resolved on first attribute access
+_LAZY = {
+    "Record": "nlpkit.io",
+    "Rejects": "nlpkit.io",
+    "read_corpus": "nlpkit.io",
+    "open_writer": "nlpkit.io",
+    "process": "nlpkit.batch",
+    "ProcessSummary": "nlpkit.batch",
+}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        value = getattr(import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'nlpkit' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted([*globals(), *_LAZY])
+
+
+__all__ = ["__version__", *_LAZY]

@@ -1,0 +1,26 @@
+"""Corpus readers and writers. Readers stream Records; bad records go to Rejects."""
+
+from .formats import FORMATS, detect_format, read_corpus, register_format
+from .jsonl import read_jsonl
+from .records import Record
+from .rejects import Rejects, read_rejects
+from .sources import expand_inputs, iter_lines
+from .text import read_text
+from .writers import WRITERS, JsonlWriter, open_writer
+
+__all__ = [
+    "FORMATS",
+    "WRITERS",
+    "JsonlWriter",
+    "Record",
+    "Rejects",
+    "detect_format",
+    "expand_inputs",
+    "iter_lines",
+    "open_writer",
+    "read_corpus",
+    "read_jsonl",
+    "read_rejects",
+    "read_text",
+    "register_format",
+]

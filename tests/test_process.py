@@ -1,0 +1,31 @@
+import json
+
+import spacy
+from typer.testing import CliRunner
+
+import nlpkit
+from nlpkit.cli import app
+from nlpkit.io import read_rejects
+
+
+def test_process_reconciles_read_written_rejected(tmp_path):
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text(
+        '{"text": "A good doc."}\nnot json\n{"text": "Another one."}\n',
+        encoding="utf-8",
+    )
+    summary = nlpkit.process(spacy.blank("en"), corpus, tmp_path / "out")
+    assert (summary.read, summary.written, summary.rejected) == (3, 2, 1)
+    lines = (tmp_path / "out" / "docs.jsonl").read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line)["tokens"] for line in lines] == [
+        ["A", "good", "doc", "."],
+        ["Another", "one", "."],
+    ]
+    (reject,) = read_rejects(tmp_path / "out" / "rejects.jsonl")
+    assert reject["line"] == 2
+
+
+def test_cli_help_lists_commands():
+    result = CliRunner().invoke(app, ["--help"])
+    assert result.exit_code == 0
+    assert "process" in result.output and "demo" in result.output
