@@ -244,8 +244,10 @@ class EmbeddingTextCategorizer(Pipe):
             raise ValueError(Errors.E211.format(component=self.name))
         self.clf.labels = label_list
         Y = np.array(
-            [[eg.reference.cats.get(label, 0.0) for label in label_list]
-             for eg in examples],
+            [
+                [eg.reference.cats.get(label, 0.0) for label in label_list]
+                for eg in examples
+            ],
             dtype="float32",
         ).reshape(len(examples), len(label_list))
         X = self.embed([eg.predicted for eg in examples])
@@ -257,7 +259,11 @@ class EmbeddingTextCategorizer(Pipe):
             acc = float(((pred >= self.threshold) == (Y > 0.5)).all(1).mean())
         logger.info(
             "%s: fitted %s on %d examples, %d labels; train accuracy %.3f",
-            self.name, self.clf.classifier, len(examples), len(label_list), acc,
+            self.name,
+            self.clf.classifier,
+            len(examples),
+            len(label_list),
+            acc,
         )
         return acc
 
@@ -265,8 +271,8 @@ class EmbeddingTextCategorizer(Pipe):
         """Score the predicted cats (spaCy's textcat scores) and warn on unseen labels."""
         examples = list(examples)
         unseen = sorted(
-            {lab for eg in examples for lab, v in eg.reference.cats.items()
-             if v > 0.5} - set(self.labels)
+            {lab for eg in examples for lab, v in eg.reference.cats.items() if v > 0.5}
+            - set(self.labels)
         )
         if unseen:
             warnings.warn(
@@ -313,9 +319,7 @@ class EmbeddingTextCategorizer(Pipe):
         util.from_bytes(bytes_data, deserialize, exclude)
         return self
 
-    def to_disk(
-        self, path: str | Path, *, exclude: Iterable[str] = tuple()
-    ) -> None:
+    def to_disk(self, path: str | Path, *, exclude: Iterable[str] = tuple()) -> None:
         path = util.ensure_path(path)
         if not path.exists():
             path.mkdir(parents=True)
