@@ -49,7 +49,8 @@ def warn_unseen(nlp: Language, examples: Iterable[Example], corpus: str) -> dict
     found = unseen_labels(nlp, examples)
     for name, labels in found.items():
         warnings.warn(
-            Warnings.W202.format(component=name, labels=labels, corpus=corpus)
+            Warnings.W202.format(component=name, labels=labels, corpus=corpus),
+            stacklevel=2,
         )
     return found
 

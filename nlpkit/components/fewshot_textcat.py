@@ -276,7 +276,8 @@ class EmbeddingTextCategorizer(Pipe):
         )
         if unseen:
             warnings.warn(
-                Warnings.W202.format(component=self.name, labels=unseen, corpus="gold")
+                Warnings.W202.format(component=self.name, labels=unseen, corpus="gold"),
+                stacklevel=2,
             )
         if self.scorer is None:
             return {}
