@@ -1,1 +1,0 @@
-"""spaCy components; each module is thin and wraps a library folder."""
