@@ -120,7 +120,7 @@ def main() -> None:
         X[split] = encoder.encode(texts)
     n_words = sum(len(t.split()) for texts, _ in splits.values() for t in texts)
     results["minilm_encode_words_per_second"] = n_words / (time.perf_counter() - start)
-    (ttr, ytr), (_, ydev), (tte, yte) = splits["train"], splits["dev"], splits["test"]
+    (ttr, ytr), (_, ydev), (_, yte) = splits["train"], splits["dev"], splits["test"]
 
     # full train set + logistic regression on MiniLM embeddings
     start = time.perf_counter()
