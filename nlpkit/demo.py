@@ -23,7 +23,15 @@ def step_process(output_dir: Path) -> dict:
     return {"step": "process sample corpus", **summary.to_dict()}
 
 
-STEPS: list[Callable[[Path], dict]] = [step_process]
+def step_fewshot(output_dir: Path) -> dict:
+    """Few-shot topic classification of the sample news with MiniLM (3 examples/label)."""
+    from .classify.demo import classify_sample
+
+    summary = classify_sample(CORPORA / "sample" / "news.txt")
+    return {"step": "few-shot classify sample news", **summary}
+
+
+STEPS: list[Callable[[Path], dict]] = [step_process, step_fewshot]
 
 
 def run_demo(output_dir: str | Path = "runs/demo") -> list[dict]:
