@@ -1,11 +1,14 @@
 """Corpus readers and writers. Readers stream Records; bad records go to Rejects."""
 
+from .conll import read_iob
+from .csv import read_csv, read_tsv
 from .formats import FORMATS, detect_format, read_corpus, register_format
 from .jsonl import read_jsonl
 from .records import Record
 from .rejects import Rejects, read_rejects
 from .sources import expand_inputs, iter_lines
 from .text import read_text
+from .textcat import read_labelled_lines
 from .writers import WRITERS, JsonlWriter, open_writer
 
 __all__ = [
@@ -19,8 +22,12 @@ __all__ = [
     "iter_lines",
     "open_writer",
     "read_corpus",
+    "read_csv",
+    "read_iob",
     "read_jsonl",
+    "read_labelled_lines",
     "read_rejects",
     "read_text",
+    "read_tsv",
     "register_format",
 ]
