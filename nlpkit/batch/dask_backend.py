@@ -22,6 +22,22 @@ except ImportError as err:  # pragma: no cover - dask is an extra
     raise ImportError(Errors.E510.format(reason=err)) from err
 
 
+def local_cluster(n_workers: int, threads: int = 1) -> LocalCluster:
+    """A quiet LocalCluster on 127.0.0.1: worker processes, no dashboard.
+
+    The scheduler always serves a few HTTP routes (health checks); they go to a free
+    loopback port instead of 8787, which another cluster may hold.
+    """
+    return LocalCluster(
+        n_workers=n_workers,
+        threads_per_worker=threads,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=None,
+        scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+    )
+
+
 class PipelinePlugin(WorkerPlugin):
     """Loads the pipeline into the worker's process cache at worker start-up, on every
     worker, including those that join or restart later."""
@@ -83,13 +99,7 @@ class DaskBackend(Backend):
             if self.scheduler:
                 self.client = Client(self.scheduler)
             else:
-                self.cluster = LocalCluster(
-                    n_workers=self.n_workers,
-                    threads_per_worker=self.threads,
-                    processes=True,
-                    host="127.0.0.1",
-                    dashboard_address=None,
-                )
+                self.cluster = local_cluster(self.n_workers, self.threads)
                 self.client = Client(self.cluster)
         self.client.register_plugin(PipelinePlugin(spec, self.threads))
         logger.info(

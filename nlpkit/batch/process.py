@@ -22,7 +22,7 @@ from ..errors import Errors, Warnings
 from ..io import expand_inputs, read_corpus
 from ..io.docdict import ATTRS, DEFAULT_ATTRS
 from ..util import load_pipeline
-from .backends import Backend, make_backend
+from .backends import BACKENDS, Backend, make_backend
 from .manifest import MANIFEST, Manifest, file_fingerprint, pipeline_fingerprint
 from .shards import CollectingRejects, JobSpec, ShardTask, cut_shards, shard_files
 from .worker import PipelineSpec, import_code
@@ -133,6 +133,8 @@ def process(
     for name, value in (("batch_size", batch_size), ("shard_size", shard_size)):
         if value < 1:
             raise ValueError(Errors.E514.format(name=name, minimum=1, value=value))
+    if isinstance(backend, str) and backend not in BACKENDS:
+        raise ValueError(Errors.E509.format(name=backend, known=", ".join(BACKENDS)))
     attrs = normalize_attrs(attrs)
     reader_options = dict(reader_options or {})
     output_dir = Path(output_dir)
