@@ -47,6 +47,8 @@ class ProcessSummary:
     output: str
     rejects_file: str
     words: int = 0
+    processed: int = 0
+    processed_words: int = 0
     shards: int = 0
     shards_skipped: int = 0
     backend: str = "local"
@@ -54,11 +56,12 @@ class ProcessSummary:
 
     @property
     def docs_per_second(self) -> float:
-        return self.written / self.seconds if self.seconds else 0.0
+        """Docs written by this call (not by the run it resumed) per second."""
+        return self.processed / self.seconds if self.seconds else 0.0
 
     @property
     def words_per_second(self) -> float:
-        return self.words / self.seconds if self.seconds else 0.0
+        return self.processed_words / self.seconds if self.seconds else 0.0
 
     def to_dict(self) -> dict:
         return {
@@ -110,6 +113,8 @@ def process(
 ) -> ProcessSummary:
     """Annotate a corpus with a pipeline and write sharded output with a manifest.
 
+    The pipeline is loaded in the driver (for its fingerprint) and once per worker.
+
     model (str | Path | Language): a pipeline name or path, or a loaded Language.
     inputs: files, directories or globs, read by any nlpkit reader.
     output_dir: receives docs-NNNNN.<format>, rejects-NNNNN.jsonl and manifest.json.
@@ -133,6 +138,8 @@ def process(
     for name, value in (("batch_size", batch_size), ("shard_size", shard_size)):
         if value < 1:
             raise ValueError(Errors.E514.format(name=name, minimum=1, value=value))
+    if scheduler and backend == "local":
+        backend = "dask"  # a scheduler address only makes sense for Dask
     if isinstance(backend, str) and backend not in BACKENDS:
         raise ValueError(Errors.E509.format(name=backend, known=", ".join(BACKENDS)))
     attrs = normalize_attrs(attrs)
@@ -230,12 +237,14 @@ def process(
                 manifest.forget(task.index)
             yield task
 
-    n_shards = 0
+    n_shards = processed = processed_words = 0
     status = "failed"
     try:
         with backend:
             backend.open(spec, job, nlp)
             for result in backend.run(pending_tasks()):
+                processed += result.written
+                processed_words += result.words
                 manifest.record(result.index, result.manifest_entry())
                 manifest.save(every=save_every)
                 if on_progress is not None:
@@ -268,6 +277,8 @@ def process(
         output=str(output_dir),
         rejects_file=str(output_dir / "rejects-*.jsonl") if totals["rejected"] else "",
         words=totals["words"],
+        processed=processed,
+        processed_words=processed_words,
         shards=n_shards,
         shards_skipped=skipped,
         backend=backend.name,
