@@ -152,11 +152,25 @@ def main() -> None:
     parser.add_argument("--dev-limit", type=int, default=0)
     parser.add_argument("--eval-frequency", type=int, default=None)
     parser.add_argument("--quick", action="store_true", help="20 steps, 200 dev docs")
+    parser.add_argument(
+        "--set", action="append", default=[], help="config override key=value"
+    )
     args = parser.parse_args()
     if args.action == "train":
         if args.quick:
             args.max_steps, args.dev_limit, args.eval_frequency = 20, 200, 10
-        train(args.experiment, args.max_steps, args.dev_limit, args.eval_frequency)
+        from spacy.cli._util import parse_config_overrides
+
+        extra = parse_config_overrides(
+            [
+                f"--{item.replace('=', ' ', 1)}".split(" ", 1)[i]
+                for item in args.set
+                for i in (0, 1)
+            ]
+        )
+        train(
+            args.experiment, args.max_steps, args.dev_limit, args.eval_frequency, extra
+        )
     else:
         print(
             json.dumps(test(args.experiment, limit=200 if args.quick else 0), indent=2)
