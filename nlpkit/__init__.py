@@ -16,6 +16,9 @@ _LAZY = {
     "open_writer": "nlpkit.io",
     "process": "nlpkit.batch",
     "ProcessSummary": "nlpkit.batch",
+    "LinearClassifier": "nlpkit.classify",
+    "FewShotTextCategorizer": "nlpkit.components.fewshot_textcat",
+    "VectorsTextCategorizer": "nlpkit.components.fewshot_textcat",
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import warnings
 from pathlib import Path
 
@@ -41,7 +42,10 @@ def evaluate_cli(
         key, sep, value = item.partition("=")
         if not sep:
             fail(f"--option expects key=value, got {item!r}")
-        options[key.strip()] = value
+        try:
+            options[key.strip()] = json.loads(value)
+        except json.JSONDecodeError:
+            options[key.strip()] = value
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         report = evaluate(
