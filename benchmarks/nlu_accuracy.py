@@ -38,12 +38,15 @@ def ner_data(name: str) -> dict:
     ext = "iob" if name == "wikiann" else "conll"
     root = require_data(*folder)
     prefix = "en:" if name == "wikiann" else None
+    # WNUT17 has I-X after I-Y: IOB1 decoding reads those as new entities (as
+    # conlleval does) instead of rejecting the sentence
+    scheme = "iob1" if name == "wnut17" else "auto"
     return {
         "train": root / f"train.{ext}",
         "dev": root / f"dev.{ext}",
         "test": root / f"test.{ext}",
-        "reader": {"format": "iob", "token_prefix": prefix},
-        "overrides": {"vars.token_prefix": prefix},
+        "reader": {"format": "iob", "token_prefix": prefix, "scheme": scheme},
+        "overrides": {"vars.token_prefix": prefix, "vars.scheme": scheme},
     }
 
 

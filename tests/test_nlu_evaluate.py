@@ -180,3 +180,19 @@ def test_evaluate_textcat(tmp_path):
 def test_evaluate_needs_a_component(tmp_path, ner_jsonl):
     with pytest.raises(ValueError, match="E213"):
         evaluate(spacy.blank("en"), ner_jsonl)
+
+
+def test_evaluate_bad_record(ner_model, tmp_path):
+    from nlpkit.errors import CorpusError
+
+    gold = tmp_path / "bad.jsonl"
+    rows = [
+        {"text": "Alice lives in Paris .", "entities": [[0, 5, "PER"]]},
+        {"text": "Bob is here .", "entities": [[0, 2, "PER"]]},
+    ]
+    gold.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    with pytest.raises(CorpusError, match=r"bad.jsonl:2"):
+        evaluate(ner_model, gold)
+    report = evaluate(ner_model, gold, rejects=tmp_path / "rejects.jsonl")
+    assert report.n_docs == 1 and report.n_rejected == 1
+    assert "bad.jsonl" in (tmp_path / "rejects.jsonl").read_text(encoding="utf-8")

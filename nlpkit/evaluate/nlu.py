@@ -157,6 +157,7 @@ class EvalReport:
     n_docs: int
     n_words: int
     words_per_second: float
+    n_rejected: int = 0
     ner: dict[str, Any] | None = None
     textcat: dict[str, Any] | None = None
     unseen_labels: dict[str, list[str]] = field(default_factory=dict)
@@ -192,6 +193,7 @@ def evaluate(
     n_sample: int = 25,
     batch_size: int = 64,
     limit: int = 0,
+    rejects: str | Path | None = None,
     **reader_options,
 ) -> EvalReport:
     """Evaluate a pipeline's NER and/or textcat against a gold corpus.
@@ -203,6 +205,8 @@ def evaluate(
         displaCy HTML page go; nothing is written when None.
     n_sample (int): documents shown in the displaCy page.
     limit (int): evaluate at most this many documents (0: all).
+    rejects (str | Path | None): write unreadable gold records to this JSONL file
+        and go on (counted in the report); None stops at the first one.
     reader_options: passed on to the reader (e.g. token_prefix="en:").
     RETURNS (EvalReport): the scores, speed and written files.
     """
@@ -210,7 +214,7 @@ def evaluate(
 
     from spacy.tokens import Doc
 
-    from ..io import read_corpus
+    from ..io import Rejects, read_corpus
     from ..util import load_pipeline
 
     nlp = model if hasattr(model, "pipe_names") else load_pipeline(model)
@@ -223,10 +227,15 @@ def evaluate(
     if ner_name is None and textcat_name is None:
         raise ValueError(Errors.E213.format(model=model, pipes=nlp.pipe_names))
     golds = []
-    for record in read_corpus(data, format=format, **reader_options):
-        golds.append(record.to_doc(nlp))
-        if limit and len(golds) >= limit:
-            break
+    with Rejects(rejects) if rejects else Rejects.raising() as bad:
+        for record in read_corpus(data, format=format, rejects=bad, **reader_options):
+            try:
+                golds.append(record.to_doc(nlp))
+            except ValueError as err:
+                bad.add(record.source, record.line, str(err))
+            if limit and len(golds) >= limit:
+                break
+        n_rejected = bad.count
     if not golds:
         raise ValueError(Errors.E212.format(path=data))
     inputs = [
@@ -247,6 +256,7 @@ def evaluate(
         n_docs=len(golds),
         n_words=n_words,
         words_per_second=n_words / seconds,
+        n_rejected=n_rejected,
     )
     if ner_name is not None:
         labels = set(nlp.get_pipe(ner_name).labels)
