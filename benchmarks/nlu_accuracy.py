@@ -89,11 +89,16 @@ def experiment(name: str) -> tuple[Path, dict, dict]:
 
 
 def train(
-    name: str, max_steps: int | None, dev_limit: int, eval_frequency: int | None
+    name: str,
+    max_steps: int | None,
+    dev_limit: int,
+    eval_frequency: int | None,
+    extra: dict | None = None,
 ) -> None:
     from spacy.cli.train import train as spacy_train
 
     config, _, overrides = experiment(name)
+    overrides.update(extra or {})
     if max_steps:
         overrides["training.max_steps"] = max_steps
     if dev_limit:
