@@ -78,6 +78,7 @@ class Errors(metaclass=ErrorsWithCodes):
     E210 = "Cannot load {what} from {path}: the directory or file does not exist."
     E211 = "{component}: no labels in the training examples (doc.cats is empty in every example)."
     E212 = "Cannot evaluate {path}: no documents were read."
+    E214 = "No document in {path} has gold labels (doc.cats), so the text classifier cannot be scored. Is the format right? SST-2 style 'label sentence' files need --format labelled."
     E213 = "{model} has no NER or text classification component to evaluate (its pipeline: {pipes})."
 
     # retrieval and reranking (E3xx)

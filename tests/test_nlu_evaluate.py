@@ -196,3 +196,12 @@ def test_evaluate_bad_record(ner_model, tmp_path):
     report = evaluate(ner_model, gold, rejects=tmp_path / "rejects.jsonl")
     assert report.n_docs == 1 and report.n_rejected == 1
     assert "bad.jsonl" in (tmp_path / "rejects.jsonl").read_text(encoding="utf-8")
+
+
+def test_evaluate_textcat_without_gold_labels(tmp_path):
+    nlp = spacy.blank("en")
+    nlp.add_pipe("nlpkit_vectors_textcat")
+    gold = tmp_path / "plain.txt"
+    gold.write_text("1 a fine film\n0 a dull film\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="E214"):
+        evaluate(nlp, gold)

@@ -238,6 +238,10 @@ def evaluate(
         n_rejected = bad.count
     if not golds:
         raise ValueError(Errors.E212.format(path=data))
+    if textcat_name is not None and not any(d.cats for d in golds):
+        if ner_name is None:
+            raise ValueError(Errors.E214.format(path=data_name))
+        textcat_name = None  # an NER corpus: score the NER only
     inputs = [
         Doc(
             nlp.vocab,
