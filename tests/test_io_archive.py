@@ -108,3 +108,12 @@ def test_rejects_inside_member_name_the_member(tmp_path):
         assert len(list(read_zip(path, member_format="jsonl", rejects=rejects))) == 1
     (entry,) = read_rejects(tmp_path / "r.jsonl")
     assert (entry["source"], entry["line"]) == (f"{path}:d/x.jsonl", 2)
+
+
+def test_member_encoding_option(tmp_path):
+    path = make_zip(tmp_path / "old.zip", {"a.txt": "café".encode("cp1252")})
+    with Rejects() as rejects:
+        assert list(read_zip(path, rejects=rejects)) == []
+    assert rejects.count == 1
+    (record,) = read_zip(path, encoding="cp1252")
+    assert record.text == "café"
