@@ -95,3 +95,15 @@ def test_cli_convert_textcat_and_missing_file(tmp_path):
     assert result.exit_code == 0
     (entry,) = read_rejects(tmp_path / "n.rejects.jsonl")
     assert entry["reason"] == "file not found"
+
+
+def test_demo_convert_step(tmp_path):
+    from nlpkit.demo import step_convert
+
+    summary = step_convert(tmp_path)
+    assert summary == {
+        "step": "convert sample corpora",
+        "ner": "202 written, 0 rejected",
+        "reviews": "200 written, 0 rejected",
+    }
+    assert len(load(tmp_path / "convert" / "ner.spacy")) == 202
