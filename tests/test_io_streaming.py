@@ -45,7 +45,7 @@ def test_jsonl_reading_keeps_memory_flat(tmp_path):
 @pytest.mark.slow
 def test_large_iob_reading_keeps_memory_flat(tmp_path):
     path = tmp_path / "big.iob"
-    write_iob(path, 200_000)  # about 40 MB, 2.4M tokens
+    write_iob(path, 200_000)  # about 24 MB, 2.4M tokens
     size = path.stat().st_size
     start = time.perf_counter()
     count, peak = peak_while_reading(path, token_prefix="en:")
