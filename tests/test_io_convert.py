@@ -107,3 +107,20 @@ def test_demo_convert_step(tmp_path):
         "reviews": "200 written, 0 rejected",
     }
     assert len(load(tmp_path / "convert" / "ner.spacy")) == 202
+
+
+def test_convert_in_shards(tmp_path):
+    out = tmp_path / "shards"
+    result = runner.invoke(
+        app,
+        ["convert", str(FIXTURES / "ner" / "train.iob"), str(out), "--shard-size", "4"],
+    )
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == [
+        "00000.spacy",
+        "00001.spacy",
+        "00002.spacy",
+    ]
+    assert [len(load(p)) for p in sorted(out.iterdir())] == [4, 4, 2]
+    corpus = spacy.training.Corpus(str(out))
+    assert len(list(corpus(spacy.blank("en")))) == 10

@@ -30,6 +30,9 @@ def convert_cli(
         False, "--strict/--lenient", help="Stop at the first bad record"
     ),
     rejects: Path = Opt(None, "--rejects", help="Rejects file (lenient mode)"),
+    shard_size: int = Opt(
+        0, "--shard-size", help="Write OUTPUT as a directory of files of N docs"
+    ),
     option: list[str] = Opt(
         [], "--option", "-O", help="Other reader option as key=value (repeatable)"
     ),
@@ -56,6 +59,7 @@ def convert_cli(
                 strict=strict,
                 rejects_path=rejects,
                 lang=lang,
+                shard_size=shard_size,
                 on_progress=lambda n: bar.update(task, advance=n),
                 **options,
             )
