@@ -84,7 +84,23 @@ def bench(path: Path, tmp: Path, base: tuple[float, float]) -> dict:
         ]
     )
     n_ours, n_peer, same = same_output(ours, peer_dir / f"{path.stem}.spacy", "en:")
+    t_shard, m_shard = run(
+        [
+            NLPKIT,
+            "-q",
+            "convert",
+            str(path),
+            str(tmp / "shards"),
+            "--token-prefix",
+            "en:",
+            "--strict",
+            "--shard-size",
+            "10000",
+        ]
+    )
     return {
+        "sharded_seconds_net": round(t_shard - base[0], 2),
+        "sharded_rss_mb_net": round(m_shard - base[1]),
         "file": path.name,
         "mb": round(path.stat().st_size / 2**20, 1),
         "docs": [n_ours, n_peer],
@@ -125,6 +141,11 @@ def main() -> None:
             f"{r['file']:<16}{r['mb']:>6}{r['docs'][0]:>8}{r['identical_docs']:>8}  "
             f"{t[0]:>6} / {t[1]:<6} = {t[0] / t[1]:<8.2f}"
             f"{m[0]:>6} / {m[1]:<6} = {m[0] / max(m[1], 1):.2f}"
+        )
+    for r in rows:
+        print(
+            f"{r['file']}: nlpkit convert --shard-size 10000: "
+            f"{r['sharded_seconds_net']} s, {r['sharded_rss_mb_net']} MB (net)"
         )
     out = save_results("io_convert", {"baseline": base, "rows": rows})
     print(f"results: {out}")
