@@ -14,6 +14,8 @@ _LAZY = {
     "Rejects": "nlpkit.io",
     "read_corpus": "nlpkit.io",
     "open_writer": "nlpkit.io",
+    "convert": "nlpkit.io.convert",
+    "load_collection": "nlpkit.io.ir",
     "process": "nlpkit.batch",
     "ProcessSummary": "nlpkit.batch",
 }

@@ -26,7 +26,21 @@ def step_process(output_dir: Path) -> dict:
     return {"step": "process sample corpus", **summary.to_dict()}
 
 
-STEPS: list[Callable[[Path], dict]] = [step_process]
+def step_convert(output_dir: Path) -> dict:
+    """Convert the sample NER (IOB) and review (JSONL) corpora to .spacy files."""
+    from .io.convert import convert
+
+    out = {"step": "convert sample corpora"}
+    for name, path in (
+        ("ner", CORPORA / "ner" / "ner.iob"),
+        ("reviews", CORPORA / "textcat" / "reviews.jsonl"),
+    ):
+        summary = convert(path, output_dir / "convert" / f"{name}.spacy")
+        out[name] = f"{summary.written} written, {summary.rejected} rejected"
+    return out
+
+
+STEPS: list[Callable[[Path], dict]] = [step_process, step_convert]
 
 
 def run_demo(output_dir: str | Path = "runs/demo") -> list[dict]:

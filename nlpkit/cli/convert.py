@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import typer
+
 from ..errors import CorpusError
 from ._util import Arg, Opt, app, console, fail, progress_bar
 from .process import print_summary
@@ -58,7 +60,10 @@ def convert_cli(
                 **options,
             )
     except (CorpusError, TypeError, ValueError) as err:
-        fail(str(err))
+        # soft_wrap and no markup: file paths must come out whole and verbatim
+        console.print("[bold red]✘[/]", end=" ")
+        console.print(str(err), markup=False, soft_wrap=True)
+        raise typer.Exit(1) from None
     print_summary(summary.to_dict(), title="nlpkit convert")
     if summary.rejected:
         console.print(

@@ -75,7 +75,9 @@ def convert(
             try:
                 doc = record.to_doc(nlp)
             except CorpusError as err:
-                rejects.add(record.source, record.line, str(err))
+                # the error already names the place: keep only the reason
+                reason = str(err).split(f"{record.place}: ", 1)[-1]
+                rejects.add(record.source, record.line, reason)
             else:
                 writer.write(doc if fmt == "spacy" else doc_to_dict(doc))
             if on_progress is not None and made % 100 == 0:
