@@ -45,8 +45,8 @@ def create_route_no_entities(labels: list[str] | None = None) -> RouteRule:
 
 
 @registry.misc("nlpkit.route.any.v1")
-def create_route_any(rules: list[RouteRule]) -> RouteRule:
-    """Send a doc when any of the rules says so."""
+def create_route_any(*rules: RouteRule) -> RouteRule:
+    """Send a doc when any of the rules says so (rules under `*` in the config)."""
 
     def route_any(doc: Doc) -> bool:
         return any(rule(doc) for rule in rules)

@@ -38,6 +38,7 @@ class _Handler(BaseHTTPRequestHandler):
         body = json.loads(self.rfile.read(length) or b"{}")
         with srv.lock:
             srv.requests[mode] = srv.requests.get(mode, 0) + 1
+            srv.authorizations.append(self.headers.get("Authorization"))
             count = srv.requests[mode]
             srv.in_flight += 1
             srv.max_in_flight = max(srv.max_in_flight, srv.in_flight)
@@ -140,6 +141,7 @@ class TestLLMServer(ThreadingHTTPServer):
         self.slow_delay = slow_delay
         self.lock = threading.Lock()
         self.requests: dict[str, int] = {}
+        self.authorizations: list[str | None] = []
         self.in_flight = 0
         self.max_in_flight = 0
         self._thread: threading.Thread | None = None
