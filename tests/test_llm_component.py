@@ -382,3 +382,15 @@ def test_price_gives_cost(server):
         (s.tokens_in * 1.0 + s.tokens_out * 2.0) / 1000
     )
     assert s.estimated_cost > 0 and s.wall_time > 0
+
+
+def test_demo_step_llm(tmp_path):
+    from nlpkit.demo import step_llm
+
+    summary = step_llm(tmp_path)
+    assert summary["step"].startswith("LLM hand-off")
+    assert summary["docs"] == 2 and summary["requests_sent"] == 2
+    rows = list(srsly.read_jsonl(summary["output"]))
+    assert len(rows) == 2 and all(r["summary"] or r["llm_error"] for r in rows)
+    again = step_llm(tmp_path)  # a re-run is served by the cache
+    assert again["cache_hits"] == 2 and again["requests_sent"] == 0
