@@ -16,6 +16,11 @@ _LAZY = {
     "open_writer": "nlpkit.io",
     "process": "nlpkit.batch",
     "ProcessSummary": "nlpkit.batch",
+    "GenerationSettings": "nlpkit.llm",
+    "OpenAICompatibleBackend": "nlpkit.llm",
+    "LlamaCppBackend": "nlpkit.llm",
+    "HFCausalLMBackend": "nlpkit.llm",
+    "evaluate_generation": "nlpkit.evaluate.generation",
 }
 
 

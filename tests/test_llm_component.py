@@ -1,4 +1,5 @@
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 import spacy
@@ -394,3 +395,28 @@ def test_demo_step_llm(tmp_path):
     assert len(rows) == 2 and all(r["summary"] or r["llm_error"] for r in rows)
     again = step_llm(tmp_path)  # a re-run is served by the cache
     assert again["cache_hits"] == 2 and again["requests_sent"] == 0
+
+
+def test_shipped_config_runs(answer_server, monkeypatch, tmp_path):
+    from spacy.util import load_config, load_model_from_config
+
+    root = Path(__file__).resolve().parent.parent
+    monkeypatch.setenv("NLPKIT_LLM_API_KEY", "sk-shipped-config-key")
+    config = load_config(
+        root / "pipelines" / "llm_ner_handoff.cfg",
+        overrides={"paths.base_url": answer_server.url("ok")},
+    )
+    nlp = load_model_from_config(config, auto_fill=True)
+    assert nlp.pipe_names == ["tok2vec", "ner", "llm"]
+    docs = list(
+        nlp.pipe(["Barack Obama visited Paris.", "we saw acme corp with bob jones"])
+    )
+    assert docs[0]._.llm_raw is None  # the NER found entities: not sent
+    assert [(e.text, e.label_) for e in docs[1].ents] == [
+        ("acme corp", "ORG"),
+        ("bob jones", "PERSON"),
+    ]
+    assert answer_server.authorizations[-1] == "Bearer sk-shipped-config-key"
+    nlp.to_disk(tmp_path / "saved")
+    for path in (tmp_path / "saved").rglob("*"):
+        assert not path.is_file() or b"sk-shipped-config-key" not in path.read_bytes()
