@@ -18,7 +18,10 @@ def step_process(output_dir: Path) -> dict:
     from .batch import process
 
     summary = process(
-        DEFAULT_MODEL, CORPORA / "sample" / "news.txt", output_dir / "process"
+        DEFAULT_MODEL,
+        CORPORA / "sample" / "news.txt",
+        output_dir / "process",
+        overwrite=True,
     )
     return {"step": "process sample corpus", **summary.to_dict()}
 

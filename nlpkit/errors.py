@@ -31,6 +31,8 @@ class Warnings(metaclass=ErrorsWithCodes):
     W402 = "Retrying {url} in {wait:.2f}s (attempt {attempt} of {attempts}): {reason}"
 
     # batch processing (W5xx)
+    W501 = "Shard {shard} is recorded as complete but {path} is missing; processing it again."
+    W502 = "--n-process {n} is more than the {cores} CPU core(s) here; processes will compete for them."
 
 
 class Errors(metaclass=ErrorsWithCodes):
@@ -46,6 +48,16 @@ class Errors(metaclass=ErrorsWithCodes):
         "Output {path} already exists; pass overwrite=True (--overwrite) to replace it."
     )
     E009 = "Cannot load spaCy pipeline '{name}': {reason}. Give an installed package name or a path to a saved pipeline."
+    E010 = "Unknown tag scheme '{scheme}'. Known schemes: {known}."
+    E011 = "n_sents must be 0 (whole documents) or a positive number, not {n_sents}."
+    E012 = "{path}: column {column!r} is not in the header ({header}). Give a column name from the header or a 0-based index."
+    E013 = "{path}: columns given by name ({column!r}) need a header line; pass header=True or use 0-based indexes."
+    E014 = "Unknown text-classification format '{fmt}' for {path}. Use one of: {known}."
+    E015 = "{path}: an exclusive text-classification record needs exactly one label, found {labels}."
+    E016 = "Archive member {member!r} in {path} leaves the archive root (absolute path or '..'); it was not read."
+    E017 = "Unknown IR collection '{name}': give 'cranfield', 'vaswani' or a directory holding a collection (looked in {where})."
+    E018 = "No {what} file found in {path}: expected one of {names}."
+    E019 = "The {fmt} writer needs {what}; got {got}."
 
     # vectors and co-occurrence (E1xx)
 
@@ -69,6 +81,20 @@ class Errors(metaclass=ErrorsWithCodes):
     E413 = "Cannot read evaluation file {path}: {reason}"
 
     # batch processing (E5xx)
+    E501 = "Cannot write to the output directory {path}: {reason}. Give a directory you can write to, on a disk with free space."
+    E502 = "{path} already holds a run (manifest.json). Pass resume=True (--resume) to continue it, or overwrite=True (--overwrite) to start over."
+    E503 = "The input changed since the run in {path} started: {detail}. Resuming would mix output from old and new input; restore the input, or start again with --overwrite or another --output."
+    E504 = "The pipeline changed since the run in {path} started: {detail}. Resuming would mix output from two pipelines; use the original pipeline, or start again with --overwrite or another --output."
+    E505 = "The options changed since the run in {path} started: {detail}. Resume with the original options, or start again with --overwrite or another --output."
+    E506 = "Writing the output to {path} failed: {reason}. The manifest keeps the {done} shard(s) completed so far; fix the cause (e.g. free disk space) and run again with --resume."
+    E507 = "Component '{component}' raised {exc}: {message}"
+    E508 = "The manifest {path} cannot be read ({reason}). Start again with --overwrite or another --output."
+    E509 = "Unknown backend '{name}'. Known backends: {known}."
+    E510 = "The Dask backend needs dask[distributed]: pip install 'nlpkit[dask]' ({reason})."
+    E511 = "Unknown attribute '{attr}' for the output. Known: {known}, or a Doc extension as '_.name' that the pipeline sets."
+    E512 = "Shard {shard} failed on the cluster: {reason}. Completed shards are kept in the manifest; run again with --resume."
+    E513 = "The pipeline for this run is not loaded in worker {worker}; the worker plugin did not run. Check that nlpkit and the pipeline are installed on every worker."
+    E514 = "{name} must be at least {minimum}, not {value}."
 
 
 class CorpusError(ValueError):
