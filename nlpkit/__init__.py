@@ -18,6 +18,11 @@ _LAZY = {
     "load_collection": "nlpkit.io.ir",
     "process": "nlpkit.batch",
     "ProcessSummary": "nlpkit.batch",
+    "GenerationSettings": "nlpkit.llm",
+    "OpenAICompatibleBackend": "nlpkit.llm",
+    "LlamaCppBackend": "nlpkit.llm",
+    "HFCausalLMBackend": "nlpkit.llm",
+    "evaluate_generation": "nlpkit.evaluate.generation",
 }
 
 

