@@ -190,16 +190,9 @@ def process(
         pipeline_key=key,
     )
     if isinstance(backend, str):
-        if backend == "dask":
-            opts = {
-                "scheduler": scheduler,
-                "n_workers": n_process if n_process > 1 else None,
-            }
-        else:
-            opts = {"n_process": n_process}
-            if n_process > (os.cpu_count() or 1):
-                logger.warning(Warnings.W502.format(n=n_process, cores=os.cpu_count()))
-        backend = make_backend(backend, **{**opts, **(backend_options or {})})
+        backend = build_backend(backend, n_process, scheduler, backend_options)
+    # Workers that cannot share the driver's memory get the pipeline by name, or as
+    # config + bytes when it was given as a Language object.
     ships = backend.name != "local" or (
         backend.workers > 1 and getattr(backend, "start_method", "") != "fork"
     )
@@ -286,6 +279,22 @@ def process(
     )
     logger.debug("Processed %s", summary.to_dict())
     return summary
+
+
+def build_backend(
+    name: str, n_process: int, scheduler: str | None, options: dict | None
+) -> Backend:
+    """A backend by name, with --n-process meaning local processes or Dask workers."""
+    if name == "dask":
+        opts = {
+            "scheduler": scheduler,
+            "n_workers": n_process if n_process > 1 else None,
+        }
+    else:
+        opts = {"n_process": n_process}
+        if n_process > (os.cpu_count() or 1):
+            logger.warning(Warnings.W502.format(n=n_process, cores=os.cpu_count()))
+    return make_backend(name, **{**opts, **(options or {})})
 
 
 def _import_file(name: str, path: str):
