@@ -49,19 +49,27 @@ class ProcessSummary:
     words: int = 0
     processed: int = 0
     processed_words: int = 0
+    setup_seconds: float = 0.0
     shards: int = 0
     shards_skipped: int = 0
     backend: str = "local"
     workers: int = 1
 
     @property
+    def processing_seconds(self) -> float:
+        """Wall time after set-up (loading the pipeline, starting workers)."""
+        return max(self.seconds - self.setup_seconds, 0.0)
+
+    @property
     def docs_per_second(self) -> float:
-        """Docs written by this call (not by the run it resumed) per second."""
-        return self.processed / self.seconds if self.seconds else 0.0
+        """Docs written by this call (not by the run it resumed) per processing second."""
+        secs = self.processing_seconds
+        return self.processed / secs if secs else 0.0
 
     @property
     def words_per_second(self) -> float:
-        return self.processed_words / self.seconds if self.seconds else 0.0
+        secs = self.processing_seconds
+        return self.processed_words / secs if secs else 0.0
 
     def to_dict(self) -> dict:
         return {
@@ -231,10 +239,12 @@ def process(
             yield task
 
     n_shards = processed = processed_words = 0
+    setup = 0.0
     status = "failed"
     try:
         with backend:
             backend.open(spec, job, nlp)
+            setup = time.perf_counter() - start
             for result in backend.run(pending_tasks()):
                 processed += result.written
                 processed_words += result.words
@@ -272,6 +282,7 @@ def process(
         words=totals["words"],
         processed=processed,
         processed_words=processed_words,
+        setup_seconds=setup,
         shards=n_shards,
         shards_skipped=skipped,
         backend=backend.name,
