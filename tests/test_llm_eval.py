@@ -128,10 +128,9 @@ def test_cli_run_with_test_server(tmp_path):
              "--cache", str(tmp_path / "c.sqlite")],
         )  # fmt: skip
     assert result.exit_code == 0, result.output
-    rows = [
-        json.loads(x)
-        for x in (tmp_path / "out" / "docs.jsonl").read_text().splitlines()
-    ]
+    from nlpkit.batch import iter_output
+
+    rows = list(iter_output(tmp_path / "out"))
     assert [r["llm_output"] for r in rows] == ["text", None]
     assert rows[1]["llm_error"].startswith("[E403]")
     rejects = (tmp_path / "out" / "llm_rejects.jsonl").read_text().splitlines()

@@ -49,7 +49,7 @@ def run_cli(
     price_in: float = Opt(0.0, "--price-in", help="Price per 1k input tokens"),
     price_out: float = Opt(0.0, "--price-out", help="Price per 1k output tokens"),
 ) -> None:
-    """Annotate a corpus with an LLM task; writes docs.jsonl and prints run stats."""
+    """Annotate a corpus with an LLM task; writes the docs and prints run stats."""
     from ..batch import process
     from ..llm.build import backend_config, build_pipeline, route_config, task_config
 

@@ -113,9 +113,16 @@ class OpenAICompatibleBackend:
         return self._client
 
     def close(self) -> None:
+        """Close the pooled connections (also done when the backend is collected)."""
         if self._client is not None:
             self._client.close()
             self._client = None
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:  # noqa: BLE001  (never raise from a finalizer)
+            pass
 
     def payload(self, prompt: str, settings: GenerationSettings) -> dict[str, Any]:
         body: dict[str, Any] = {
