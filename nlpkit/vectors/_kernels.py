@@ -1,0 +1,106 @@
+"""numba kernels: an open-addressing hash table of (row, col) -> weight."""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+EMPTY = np.int64(-1)
+MODES = {"symmetric": 0, "left": 1, "right": 2}
+
+
+@njit(cache=True, inline="always")
+def _slot(key, mask):
+    h = np.uint64(key) * np.uint64(0x9E3779B97F4A7C15)
+    return np.int64((h ^ (h >> np.uint64(29))) & np.uint64(mask))
+
+
+@njit(cache=True)
+def _add(keys, vals, mask, key, weight):
+    # returns 1 when a new slot was taken
+    i = _slot(key, mask)
+    while True:
+        k = keys[i]
+        if k == key:
+            vals[i] += weight
+            return 0
+        if k == -1:
+            keys[i] = key
+            vals[i] = weight
+            return 1
+        i = (i + 1) & mask
+
+
+@njit(cache=True)
+def count_windows(ids, starts, seg0, window, mode, harmonic, keys, vals, n_filled):
+    """Add window pairs of segments seg0.. until the table gets too full.
+
+    ids: int64 token ids (-1 = out of vocabulary, skipped but keeps distances).
+    starts: segment boundaries, len n_segments + 1.
+    RETURNS (next segment, n_filled): the caller grows the table and resumes.
+    """
+    mask = keys.shape[0] - 1
+    limit = (keys.shape[0] * 6) // 10
+    n_seg = starts.shape[0] - 1
+    seg = seg0
+    while seg < n_seg:
+        a = starts[seg]
+        b = starts[seg + 1]
+        # the caller sized the table for segment seg0; later ones may need more
+        if seg > seg0 and n_filled + (b - a) * window * 2 > limit:
+            return seg, n_filled
+        for t in range(a, b):
+            c = ids[t]
+            if c < 0:
+                continue
+            lo = max(a, t - window)
+            for s in range(t - 1, lo - 1, -1):
+                x = ids[s]
+                if x < 0:
+                    continue
+                w = 1.0 / (t - s) if harmonic else 1.0
+                if mode == 0:
+                    n_filled += _add(keys, vals, mask, (c << 32) | x, w)
+                    n_filled += _add(keys, vals, mask, (x << 32) | c, w)
+                elif mode == 1:
+                    n_filled += _add(keys, vals, mask, (c << 32) | x, w)
+                else:
+                    n_filled += _add(keys, vals, mask, (x << 32) | c, w)
+        seg += 1
+    return seg, n_filled
+
+
+@njit(cache=True)
+def rehash(keys, vals, new_size):
+    new_keys = np.full(new_size, -1, dtype=np.int64)
+    new_vals = np.zeros(new_size, dtype=vals.dtype)
+    mask = new_size - 1
+    for i in range(keys.shape[0]):
+        k = keys[i]
+        if k != -1:
+            _add(new_keys, new_vals, mask, k, vals[i])
+    return new_keys, new_vals
+
+
+@njit(cache=True)
+def doc_term_counts(ids, starts, n_docs):
+    """CSR arrays (indptr, indices, data) of per-document term counts."""
+    indptr = np.zeros(n_docs + 1, dtype=np.int64)
+    indices = np.empty(ids.shape[0], dtype=np.int32)
+    data = np.empty(ids.shape[0], dtype=np.float64)
+    nnz = 0
+    for d in range(n_docs):
+        seg = np.sort(ids[starts[d] : starts[d + 1]])
+        prev = -1
+        for v in seg:
+            if v < 0:
+                continue
+            if v == prev:
+                data[nnz - 1] += 1.0
+            else:
+                indices[nnz] = v
+                data[nnz] = 1.0
+                nnz += 1
+                prev = v
+        indptr[d + 1] = nnz
+    return indptr, indices[:nnz], data[:nnz]
