@@ -124,12 +124,18 @@ class TokenCorpus:
         if self.texts is not None:
             yield from self.texts
         if self.inputs is not None:
-            from ..io import read_corpus
+            from ..errors import CorpusError
+            from ..io import detect_format, expand_inputs, read_corpus
 
-            for record in read_corpus(
-                self.inputs, format=self.format, **self.read_options
-            ):
-                yield record.get_text()
+            for path in expand_inputs(self.inputs):
+                fmt = self.format
+                if fmt is None:
+                    try:
+                        fmt = detect_format(path)
+                    except CorpusError:
+                        fmt = "txt"  # .cor, .tok and other plain-text corpora
+                for record in read_corpus(path, format=fmt, **self.read_options):
+                    yield record.get_text()
 
     def __iter__(self) -> Iterator[list[str]]:
         tokenize = self.tokenize
@@ -152,8 +158,14 @@ def as_token_corpus(corpus, **options) -> Iterable[list[str]]:
         return corpus
     if isinstance(corpus, (str, Path)):
         return TokenCorpus(corpus, **options)
-    if isinstance(corpus, list) and corpus and isinstance(corpus[0], str):
-        if all(Path(c).exists() for c in corpus[:3]) and len(corpus[0]) < 4096:
+    if isinstance(corpus, list) and corpus and isinstance(corpus[0], (str, Path)):
+        if all(_is_path(c) for c in corpus):
             return TokenCorpus(corpus, **options)
         return TokenCorpus(texts=corpus, **options)
     return corpus
+
+
+def _is_path(value) -> bool:
+    if isinstance(value, Path):
+        return True
+    return len(value) < 1024 and "\n" not in value and Path(value).exists()
