@@ -2,6 +2,7 @@
 
 # Each import registers its commands or sub-app on `app`.
 from . import demo, process  # noqa: E402, F401
+from . import cooc, vectors  # noqa: E402, F401
 from ._util import app
 
 

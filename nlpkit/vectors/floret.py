@@ -59,6 +59,7 @@ def to_floret(
     hash_count: int = 2,
     hash_seed: int = 0,
     iterations: int = 10,
+    attr: str = "ORTH",
 ):
     """Build a floret-mode spaCy Vectors table from fastText-style WordVectors.
 
@@ -91,6 +92,7 @@ def to_floret(
         maxn=cfg["maxn"],
         bow="<",
         eow=">",
+        attr=attr,
     )
     hashes = np.asarray(
         [[h % rows for h in table._get_ngram_hashes(k)] for k in keys], dtype=np.int64

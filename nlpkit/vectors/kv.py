@@ -242,25 +242,36 @@ class WordVectors:
                 f.write(f"{word} {' '.join(repr(float(x)) for x in vec)}\n")
         return path
 
-    def to_spacy_vectors(self, vocab=None, *, mode: str = "default", **floret_options):
+    @property
+    def is_lowercase(self) -> bool:
+        """True when the vocabulary has no upper-case words (checked on 1000)."""
+        return all(w == w.lower() for w in self.words[:1000])
+
+    def to_spacy_vectors(
+        self, vocab=None, *, mode: str = "default", attr: str = "auto", **floret_options
+    ):
         """A spaCy Vectors table: "default" (one row per word) or "floret" (hashed
         subwords, built from the fastText buckets: see nlpkit.vectors.floret).
 
         vocab (Vocab | None): the strings are added to it when given.
+        attr (str): token attribute used as key: ORTH, LOWER, or "auto" (LOWER for
+            a lowercased vocabulary).
         RETURNS (spacy.vectors.Vectors): the table.
         """
         from spacy.strings import StringStore
         from spacy.vectors import Vectors
 
         strings = vocab.strings if vocab is not None else StringStore()
+        if attr == "auto":
+            attr = "LOWER" if self.is_lowercase else "ORTH"
         if mode == "floret":
             from .floret import to_floret
 
-            return to_floret(self, strings=strings, **floret_options)
+            return to_floret(self, strings=strings, attr=attr, **floret_options)
         if mode != "default":
             raise ValueError(Errors.E107.format(what="mode", value=mode, known="default, floret"))
         keys = [strings.add(w) for w in self.words]
-        return Vectors(strings=strings, data=self.vectors.copy(), keys=keys)
+        return Vectors(strings=strings, data=self.vectors.copy(), keys=keys, attr=attr)
 
     def to_spacy(self, output: str | Path, *, lang: str = "en", mode: str = "default", **options) -> Path:
         """Save a spaCy pipeline holding only these vectors, for `[initialize] vectors`."""
