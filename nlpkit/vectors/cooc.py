@@ -41,6 +41,7 @@ class CoocCounter:
         direction: Direction = "symmetric",
         weighting: Literal["none", "harmonic"] = "none",
         vocab: Vocabulary | None = None,
+        drop_oov: bool = False,
         capacity: int = 1 << 16,
     ):
         if window < 1:
@@ -61,6 +62,9 @@ class CoocCounter:
         self.direction = direction
         self.weighting = weighting
         self.fixed = vocab is not None
+        # drop_oov: remove unknown words before windowing (GloVe tools) instead of
+        # keeping their positions
+        self.drop_oov = drop_oov
         self.words: list[str] = list(vocab.words) if vocab else []
         self.index: dict[str, int] = dict(vocab.index) if vocab else {}
         self.word_counts = np.zeros(max(16, len(self.words)), dtype=np.int64)
@@ -97,6 +101,14 @@ class CoocCounter:
     def add_ids(self, ids: np.ndarray, lengths: np.ndarray) -> None:
         """Count token ids given as one flat array and the length of each context."""
         ids = np.ascontiguousarray(ids, dtype=np.int64)
+        lengths = np.asarray(lengths, dtype=np.int64)
+        if self.drop_oov and len(ids) and (ids < 0).any():
+            keep = ids >= 0
+            offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
+            np.cumsum(lengths, out=offsets[1:])
+            kept = np.concatenate([[0], np.cumsum(keep)])
+            lengths = kept[offsets[1:]] - kept[offsets[:-1]]
+            ids = ids[keep]
         starts = np.zeros(len(lengths) + 1, dtype=np.int64)
         np.cumsum(lengths, out=starts[1:])
         n_words = len(self.words)
@@ -171,7 +183,8 @@ class CoocCounter:
         }
 
     def to_bytes(self) -> bytes:
-        filled = self.keys != -1
+        filled = np.flatnonzero(self.keys != -1)
+        filled = filled[np.argsort(self.keys[filled])]  # canonical order
         buf = io.BytesIO()
         np.savez(
             buf,
@@ -289,6 +302,7 @@ def count_cooccurrence(
     min_count: int = 1,
     max_size: int | None = None,
     vocab: Vocabulary | None = None,
+    drop_oov: bool = False,
     chunk_tokens: int = CHUNK_TOKENS,
     **corpus_options,
 ) -> CoocMatrix:
@@ -299,6 +313,8 @@ def count_cooccurrence(
     direction (str): "symmetric", "left" (row word, words before it) or "right".
     weighting (str): "none" or "harmonic" (1/distance, as GloVe).
     min_count / max_size: vocabulary limits (a first pass counts the words).
+    drop_oov (bool): remove words outside the vocabulary before windowing, as the
+        GloVe tools do (default: they keep their place and distances).
     RETURNS (CoocMatrix): counts over the kept vocabulary.
     """
     corpus = as_token_corpus(corpus, **corpus_options)
@@ -308,7 +324,11 @@ def count_cooccurrence(
             corpus, min_count=min_count, max_size=max_size, source=source
         )
     counter = CoocCounter(
-        window=window, direction=direction, weighting=weighting, vocab=vocab
+        window=window,
+        direction=direction,
+        weighting=weighting,
+        vocab=vocab,
+        drop_oov=drop_oov,
     )
     for chunk in iter_chunks(corpus, chunk_tokens):
         counter.add_contexts(chunk)

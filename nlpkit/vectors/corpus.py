@@ -83,7 +83,8 @@ class TokenCorpus:
             must be re-iterable (a list) to allow several passes.
         context (str): "document" (one token list per record), "sentence" (split
             each record into sentences) or "line" (one per record line).
-        tokenizer: "simple" (regex), "spacy" (blank English) or a callable.
+        tokenizer: "simple" (regex), "whitespace" (pre-tokenized text), "spacy"
+            (blank English) or a callable.
         read_options: passed to read_corpus (e.g. text_field, mode).
         """
         if context not in CONTEXTS:
@@ -103,12 +104,17 @@ class TokenCorpus:
             self.tokenize = tokenizer
         elif tokenizer == "simple":
             self.tokenize = lambda text: simple_tokenize(text, lowercase=lowercase)
+        elif tokenizer == "whitespace":
+            if lowercase:
+                self.tokenize = lambda text: text.lower().split()
+            else:
+                self.tokenize = str.split
         elif tokenizer == "spacy":
             self.tokenize = spacy_tokenizer("en", lowercase=lowercase)
         else:
             raise ValueError(
                 Errors.E107.format(
-                    what="tokenizer", value=tokenizer, known="simple, spacy"
+                    what="tokenizer", value=tokenizer, known="simple, whitespace, spacy"
                 )
             )
 

@@ -162,6 +162,7 @@ def train_glove(
             corpus,
             window=window,
             weighting="harmonic",
+            drop_oov=True,
             min_count=min_count,
             max_size=max_size,
             **corpus_options,
