@@ -31,12 +31,25 @@ def _add(keys, vals, mask, key, weight):
         i = (i + 1) & mask
 
 
+@njit(cache=True, inline="always")
+def _put(keys, vals, mask, dense, offsets, r, c, w):
+    # frequent pairs (small ids, sorted by frequency) go to a dense block, as in
+    # the GloVe tools; the rest to the hash table
+    if r < offsets.shape[0] - 1 and c < offsets[r + 1] - offsets[r]:
+        dense[offsets[r] + c] += w
+        return 0
+    return _add(keys, vals, mask, (r << 32) | c, w)
+
+
 @njit(cache=True)
-def count_windows(ids, starts, seg0, window, mode, harmonic, keys, vals, n_filled):
+def count_windows(
+    ids, starts, seg0, window, mode, harmonic, keys, vals, n_filled, dense, offsets
+):
     """Add window pairs of segments seg0.. until the table gets too full.
 
     ids: int64 token ids (-1 = out of vocabulary, skipped but keeps distances).
     starts: segment boundaries, len n_segments + 1.
+    dense / offsets: the dense block; row r holds columns < offsets[r+1]-offsets[r].
     RETURNS (next segment, n_filled): the caller grows the table and resumes.
     """
     mask = keys.shape[0] - 1
@@ -60,14 +73,85 @@ def count_windows(ids, starts, seg0, window, mode, harmonic, keys, vals, n_fille
                     continue
                 w = 1.0 / (t - s) if harmonic else 1.0
                 if mode == 0:
-                    n_filled += _add(keys, vals, mask, (c << 32) | x, w)
-                    n_filled += _add(keys, vals, mask, (x << 32) | c, w)
+                    n_filled += _put(keys, vals, mask, dense, offsets, c, x, w)
+                    n_filled += _put(keys, vals, mask, dense, offsets, x, c, w)
                 elif mode == 1:
-                    n_filled += _add(keys, vals, mask, (c << 32) | x, w)
+                    n_filled += _put(keys, vals, mask, dense, offsets, c, x, w)
                 else:
-                    n_filled += _add(keys, vals, mask, (x << 32) | c, w)
+                    n_filled += _put(keys, vals, mask, dense, offsets, x, c, w)
         seg += 1
     return seg, n_filled
+
+
+def dense_offsets(n_words: int, budget: int) -> np.ndarray:
+    """Row offsets of a dense block of about `budget` cells: row r keeps columns
+    c < min(n, P // (r + 1)), P chosen to fill the budget (GloVe's max_product)."""
+    if n_words == 0 or budget <= 0:
+        return np.zeros(1, dtype=np.int64)
+    ranks = np.arange(1, n_words + 1, dtype=np.int64)
+    lo, hi = 1, n_words * n_words
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if np.minimum(n_words, mid // ranks).sum() <= budget:
+            lo = mid
+        else:
+            hi = mid - 1
+    lengths = np.minimum(n_words, lo // ranks)
+    offsets = np.zeros(n_words + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    return offsets
+
+
+@njit(cache=True)
+def to_csr(keys, vals, dense, offsets, new_id, n_out):
+    """CSR arrays (indptr, indices, data) from the hash table and the dense block,
+    rows/cols renumbered by new_id (-1 = dropped); columns sorted within rows."""
+    n_rows_dense = offsets.shape[0] - 1
+    counts = np.zeros(n_out + 1, dtype=np.int64)
+    for i in range(keys.shape[0]):
+        k = keys[i]
+        if k != -1:
+            r = new_id[k >> 32]
+            c = new_id[k & 0xFFFFFFFF]
+            if r >= 0 and c >= 0:
+                counts[r + 1] += 1
+    for r0 in range(n_rows_dense):
+        r = new_id[r0]
+        if r < 0:
+            continue
+        for c0 in range(offsets[r0 + 1] - offsets[r0]):
+            if dense[offsets[r0] + c0] != 0 and new_id[c0] >= 0:
+                counts[r + 1] += 1
+    indptr = np.cumsum(counts)
+    nnz = indptr[-1]
+    indices = np.empty(nnz, dtype=np.int32)
+    data = np.empty(nnz, dtype=np.float64)
+    fill = indptr[:-1].copy()
+    for i in range(keys.shape[0]):
+        k = keys[i]
+        if k != -1:
+            r = new_id[k >> 32]
+            c = new_id[k & 0xFFFFFFFF]
+            if r >= 0 and c >= 0:
+                indices[fill[r]] = c
+                data[fill[r]] = vals[i]
+                fill[r] += 1
+    for r0 in range(n_rows_dense):
+        r = new_id[r0]
+        if r < 0:
+            continue
+        for c0 in range(offsets[r0 + 1] - offsets[r0]):
+            v = dense[offsets[r0] + c0]
+            if v != 0 and new_id[c0] >= 0:
+                indices[fill[r]] = new_id[c0]
+                data[fill[r]] = v
+                fill[r] += 1
+    for r in range(n_out):
+        a, b = indptr[r], indptr[r + 1]
+        order = np.argsort(indices[a:b])
+        indices[a:b] = indices[a:b][order]
+        data[a:b] = data[a:b][order]
+    return indptr, indices, data
 
 
 @njit(cache=True)

@@ -25,6 +25,7 @@ from .vocab import Vocabulary
 logger = logging.getLogger("nlpkit")
 Direction = Literal["symmetric", "left", "right"]
 CHUNK_TOKENS = 1_000_000
+DENSE_CELLS = 32_000_000  # 256 MB of float64 at most, for the most frequent pairs
 
 
 class CoocCounter:
@@ -43,6 +44,7 @@ class CoocCounter:
         vocab: Vocabulary | None = None,
         drop_oov: bool = False,
         capacity: int = 1 << 16,
+        dense_cells: int | None = None,
     ):
         if window < 1:
             raise ValueError(Errors.E108.format(what="window", rule=">= 1", value=window))
@@ -74,6 +76,11 @@ class CoocCounter:
         self.keys = np.full(size, -1, dtype=np.int64)
         self.vals = np.zeros(size, dtype=np.float64)
         self.n_filled = 0
+        # a dense block for frequent pairs needs frequency-sorted ids (fixed vocab)
+        if dense_cells is None:
+            dense_cells = min(DENSE_CELLS, len(self.words) ** 2) if self.fixed else 0
+        self.offsets = K.dense_offsets(len(self.words) if dense_cells else 0, dense_cells)
+        self.dense = np.zeros(int(self.offsets[-1]), dtype=np.float64)
 
     def _encode(self, tokens: list[str]) -> np.ndarray:
         if self.fixed:
@@ -128,7 +135,7 @@ class CoocCounter:
             self._reserve(need)
             seg, self.n_filled = K.count_windows(
                 ids, starts, seg, self.window, mode, harmonic,
-                self.keys, self.vals, self.n_filled,
+                self.keys, self.vals, self.n_filled, self.dense, self.offsets,
             )  # fmt: skip
 
     def _reserve(self, need: int) -> None:
@@ -140,7 +147,18 @@ class CoocCounter:
 
     @property
     def nbytes(self) -> int:
-        return self.keys.nbytes + self.vals.nbytes
+        return self.keys.nbytes + self.vals.nbytes + self.dense.nbytes
+
+    def entries(self) -> tuple[np.ndarray, np.ndarray]:
+        """All (row << 32 | col) keys and their values, sorted by key."""
+        filled = self.keys != -1
+        nz = np.flatnonzero(self.dense)
+        rows = np.searchsorted(self.offsets, nz, side="right") - 1
+        dense_keys = (rows.astype(np.int64) << 32) | (nz - self.offsets[rows])
+        keys = np.concatenate([self.keys[filled], dense_keys])
+        vals = np.concatenate([self.vals[filled], self.dense[nz]])
+        order = np.argsort(keys)
+        return keys[order], vals[order]
 
     def to_matrix(
         self, *, min_count: int = 1, max_size: int | None = None
@@ -162,16 +180,11 @@ class CoocCounter:
             order = order[:max_size]
         new_id = np.full(n, -1, dtype=np.int64)
         new_id[order] = np.arange(len(order))
-        filled = self.keys != -1
-        keys, vals = self.keys[filled], self.vals[filled]
-        rows = new_id[keys >> 32]
-        cols = new_id[keys & 0xFFFFFFFF]
-        keep = (rows >= 0) & (cols >= 0)
         m = len(order)
-        matrix = sp.csr_matrix(
-            (vals[keep], (rows[keep], cols[keep])), shape=(m, m), dtype=np.float64
+        indptr, indices, data = K.to_csr(
+            self.keys, self.vals, self.dense, self.offsets, new_id, m
         )
-        matrix.sort_indices()
+        matrix = sp.csr_matrix((data, indices, indptr), shape=(m, m))
         vocab = Vocabulary([self.words[i] for i in order], counts[order])
         return CoocMatrix(vocab, matrix, self.settings())
 
@@ -183,13 +196,12 @@ class CoocCounter:
         }
 
     def to_bytes(self) -> bytes:
-        filled = np.flatnonzero(self.keys != -1)
-        filled = filled[np.argsort(self.keys[filled])]  # canonical order
+        keys, vals = self.entries()  # canonical order
         buf = io.BytesIO()
         np.savez(
             buf,
-            keys=self.keys[filled],
-            vals=self.vals[filled],
+            keys=keys,
+            vals=vals,
             word_counts=self.word_counts[: len(self.words)],
         )
         meta = {
@@ -215,6 +227,7 @@ class CoocCounter:
             weighting=meta["weighting"],
             vocab=vocab,
             capacity=max(16, 2 * len(arrays["keys"])),
+            dense_cells=0,
         )
         self.words = list(words)
         self.index = {w: i for i, w in enumerate(words)}
