@@ -32,13 +32,13 @@ class DocBinTokens:
         from spacy.tokens import DocBin
         from spacy.vocab import Vocab
 
-        vocab = Vocab()
+        vocab = Vocab()  # bare: no lexical attributes, so use t.text
         for path in self.paths:
             for doc in DocBin().from_disk(path).get_docs(vocab):
                 spans = doc.sents if doc.has_annotation("SENT_START") else [doc]
                 for span in spans:
                     tokens = [
-                        t.lower_ if self.lowercase else t.text
+                        t.text.lower() if self.lowercase else t.text
                         for t in span
                         if not (t.is_punct or t.is_space)
                     ]

@@ -46,6 +46,7 @@ def _gensim_train(cls, corpus, *, source: str, **params):
         except RuntimeError as err:
             # gensim: "you must first build vocabulary before training the model"
             if "vocabulary" in str(err):
+                logger.debug("gensim: %s", err)
                 raise ValueError(
                     Errors.E102.format(
                         source=source, min_count=params.get("min_count"), top="too few"
