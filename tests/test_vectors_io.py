@@ -93,7 +93,9 @@ def test_truncated_and_malformed_files(wv, tmp_path):
     (tmp_path / "cut.txt").write_text("\n".join(lines[:-2]) + "\n")
     with pytest.raises(ValueError, match="E104.*header says 8 words"):
         load_vectors(tmp_path / "cut.txt")
-    (tmp_path / "ragged.txt").write_text(lines[0] + "\n" + lines[1] + "\n" + lines[2][:30] + "\n")
+    (tmp_path / "ragged.txt").write_text(
+        lines[0] + "\n" + lines[1] + "\n" + lines[2][:30] + "\n"
+    )
     with pytest.raises(ValueError, match=r"E104.*:3"):
         load_vectors(tmp_path / "ragged.txt")
     (tmp_path / "nan.txt").write_text("a 1 2\nb nan 1\n")

@@ -50,7 +50,9 @@ def test_component_subword_vectors_for_unseen_words(fasttext_wv):
     assert doc.vector.shape == (24,) and np.isfinite(doc.vector).all()
     assert doc[0:2].similarity(doc[0:1]) > doc[0:2].similarity(doc[2:3])
     other = nlp("blueberry")
-    assert doc.similarity(other) == pytest.approx(cos(doc.vector, other.vector), abs=1e-6)
+    assert doc.similarity(other) == pytest.approx(
+        cos(doc.vector, other.vector), abs=1e-6
+    )
 
 
 def test_component_serialization(fasttext_wv, tmp_path):
@@ -157,7 +159,10 @@ def test_train_vectors_callback_on_docbin(tmp_path):
     db = DocBin(docs=[nlp.make_doc(t) for t, _ in texts(50)])
     db.to_disk(tmp_path / "train.spacy")
     callback = registry.callbacks.get("nlpkit.train_vectors.v1")(
-        corpus=str(tmp_path / "train.spacy"), dim=8, epochs=2, output=str(tmp_path / "v")
+        corpus=str(tmp_path / "train.spacy"),
+        dim=8,
+        epochs=2,
+        output=str(tmp_path / "v"),
     )
     callback(nlp)
     assert nlp.vocab.vectors.mode == "floret" and nlp.vocab.vectors.shape[1] == 8
@@ -171,7 +176,10 @@ def write_corpus(tmp_path):
         db = DocBin()
         for text, label in texts(40, seed):
             doc = nlp.make_doc(text)
-            doc.cats = {"FRUIT": float(label == "FRUIT"), "VEHICLE": float(label == "VEHICLE")}
+            doc.cats = {
+                "FRUIT": float(label == "FRUIT"),
+                "VEHICLE": float(label == "VEHICLE"),
+            }
             db.add(doc)
         db.to_disk(tmp_path / f"{name}.spacy")
 

@@ -10,7 +10,9 @@ from rich.table import Table
 
 from ._util import Arg, Opt, app, console, fail
 
-cooc_app = typer.Typer(help="Count and inspect co-occurrence matrices", no_args_is_help=True)
+cooc_app = typer.Typer(
+    help="Count and inspect co-occurrence matrices", no_args_is_help=True
+)
 app.add_typer(cooc_app, name="cooc")
 
 
@@ -33,11 +35,15 @@ def build_cli(
     from ..vectors.cooc import cooccurrence_by_document, count_cooccurrence
     from ..vectors.corpus import TokenCorpus
 
-    tokens = TokenCorpus(corpus, format=input_format, context=context, lowercase=lowercase)
+    tokens = TokenCorpus(
+        corpus, format=input_format, context=context, lowercase=lowercase
+    )
     start = time.perf_counter()
     try:
         if window == 0:
-            cooc = cooccurrence_by_document(tokens, min_count=min_count, max_size=max_size)
+            cooc = cooccurrence_by_document(
+                tokens, min_count=min_count, max_size=max_size
+            )
         else:
             cooc = count_cooccurrence(
                 tokens, window=window, direction=direction, weighting=weighting,

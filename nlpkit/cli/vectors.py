@@ -53,8 +53,15 @@ def train_cli(
     from ..vectors.corpus import TokenCorpus
     from ..vectors.train import train_vectors
 
-    tokens = TokenCorpus(corpus, format=input_format, context=context, lowercase=lowercase)
-    options = {"dim": dim, "window": window, "min_count": min_count, "max_size": max_size}
+    tokens = TokenCorpus(
+        corpus, format=input_format, context=context, lowercase=lowercase
+    )
+    options = {
+        "dim": dim,
+        "window": window,
+        "min_count": min_count,
+        "max_size": max_size,
+    }
     if algorithm != "ppmi-svd":
         options.update(epochs=epochs, threads=threads, seed=seed)
     start = time.perf_counter()

@@ -88,7 +88,9 @@ def create_train_vectors(
             options.update(epochs=epochs, threads=threads, seed=seed)
         tokens = training_tokens(corpus, lowercase=lowercase)
         wv = train_vectors(tokens, algorithm=algorithm, **options)
-        table_mode = mode if mode != "auto" else ("floret" if wv.has_subwords else "default")
+        table_mode = (
+            mode if mode != "auto" else ("floret" if wv.has_subwords else "default")
+        )
         attr = "LOWER" if lowercase else "ORTH"
         nlp.vocab.vectors = wv.to_spacy_vectors(nlp.vocab, mode=table_mode, attr=attr)
         logger.info(

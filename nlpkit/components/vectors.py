@@ -184,4 +184,3 @@ def _vectors_from_bytes(data: bytes) -> WordVectors:
         subword=head["subword"],
         meta=head["meta"],
     )
-

@@ -47,7 +47,9 @@ class CoocCounter:
         dense_cells: int | None = None,
     ):
         if window < 1:
-            raise ValueError(Errors.E108.format(what="window", rule=">= 1", value=window))
+            raise ValueError(
+                Errors.E108.format(what="window", rule=">= 1", value=window)
+            )
         if direction not in K.MODES:
             raise ValueError(
                 Errors.E107.format(
@@ -79,7 +81,9 @@ class CoocCounter:
         # a dense block for frequent pairs needs frequency-sorted ids (fixed vocab)
         if dense_cells is None:
             dense_cells = min(DENSE_CELLS, len(self.words) ** 2) if self.fixed else 0
-        self.offsets = K.dense_offsets(len(self.words) if dense_cells else 0, dense_cells)
+        self.offsets = K.dense_offsets(
+            len(self.words) if dense_cells else 0, dense_cells
+        )
         self.dense = np.zeros(int(self.offsets[-1]), dtype=np.float64)
 
     def _encode(self, tokens: list[str]) -> np.ndarray:
@@ -389,9 +393,7 @@ def doc_term_matrix(
     return sp.vstack(blocks, format="csr"), vocab
 
 
-def cooccurrence_by_document(
-    corpus, *, binary: bool = False, **options
-) -> CoocMatrix:
+def cooccurrence_by_document(corpus, *, binary: bool = False, **options) -> CoocMatrix:
     """Word-by-word counts with the whole context as window: X.T @ X of doc_term_matrix.
 
     binary (bool): count each word once per context (document frequency of pairs).
@@ -399,7 +401,20 @@ def cooccurrence_by_document(
     X, vocab = doc_term_matrix(corpus, **options)
     if binary:
         X.data[:] = 1.0
-    matrix = (X.T @ X).tocsr()
-    matrix.setdiag(0)
-    matrix.eliminate_zeros()
+    n = len(vocab)
+    if n * n <= DENSE_CELLS:
+        # small vocabularies: a parallel dense product beats scipy's sparse one
+        import numba
+
+        X.sort_indices()
+        upper = K.gram_upper(
+            X.indptr.astype(np.int64), X.indices, X.data, n, numba.get_num_threads()
+        )
+        indptr, indices, data = K.symmetric_to_csr(upper)
+        del upper
+        matrix = sp.csr_matrix((data, indices, indptr), shape=(n, n))
+    else:
+        matrix = (X.T @ X).tocsr()
+        matrix.setdiag(0)
+        matrix.eliminate_zeros()
     return CoocMatrix(vocab, matrix, {"window": "document", "binary": binary})

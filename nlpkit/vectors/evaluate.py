@@ -164,9 +164,7 @@ def evaluate_analogies(
     per_section = {}
     for name, questions in sections.items():
         ids = [
-            tuple(index[w] for w in q)
-            for q in questions
-            if all(w in index for w in q)
+            tuple(index[w] for w in q) for q in questions if all(w in index for w in q)
         ]
         n_oov = len(questions) - len(ids)
         ok_add = ok_mul = 0
@@ -201,7 +199,11 @@ def evaluate_analogies(
         )
     count = max(total["n"], 1)
     return AnalogyResult(
-        total["add"] / count, total["mul"] / count, total["n"], total["oov"], per_section
+        total["add"] / count,
+        total["mul"] / count,
+        total["n"],
+        total["oov"],
+        per_section,
     )
 
 

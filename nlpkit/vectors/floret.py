@@ -115,7 +115,13 @@ def to_floret(
         T += (A.T @ residual) * (hash_count * scale)[:, None]
     T = np.asarray(T, dtype=np.float32)
     err = float(np.linalg.norm(targets - A @ T) / max(np.linalg.norm(targets), 1e-12))
-    logger.info("floret table %d x %d fitted to %d strings (rel. error %.3f)", rows, wv.dim, n, err)
+    logger.info(
+        "floret table %d x %d fitted to %d strings (rel. error %.3f)",
+        rows,
+        wv.dim,
+        n,
+        err,
+    )
     table.data[:] = T
     return table
 
@@ -124,7 +130,12 @@ def floret_agreement(wv, table, words: list[str]) -> float:
     """Mean cosine between the floret table's vectors and fastText's for words."""
     from spacy.strings import StringStore
 
-    mine = table.get_batch([table.strings.add(w) if isinstance(table.strings, StringStore) else w for w in words])
+    mine = table.get_batch(
+        [
+            table.strings.add(w) if isinstance(table.strings, StringStore) else w
+            for w in words
+        ]
+    )
     theirs = np.vstack([wv[w] for w in words])
     num = (mine * theirs).sum(axis=1)
     den = np.linalg.norm(mine, axis=1) * np.linalg.norm(theirs, axis=1)

@@ -86,7 +86,9 @@ def fit_glove(
         ("alpha", alpha, alpha > 0),
     ):
         if not ok:
-            raise ValueError(Errors.E108.format(what=what, rule="positive", value=value))
+            raise ValueError(
+                Errors.E108.format(what=what, rule="positive", value=value)
+            )
     coo = matrix.tocoo()
     keep = coo.data > 0
     if not keep.any():
@@ -125,7 +127,9 @@ def fit_glove(
             if not np.isfinite(cost):
                 raise FloatingPointError(
                     Errors.E108.format(
-                        what="GloVe cost", rule="finite (lower learning_rate)", value=cost
+                        what="GloVe cost",
+                        rule="finite (lower learning_rate)",
+                        value=cost,
                     )
                 )
     finally:

@@ -163,7 +163,9 @@ class WordVectors:
         """The topn words by cosine similarity to a vector."""
         if vector.shape[-1] != self.dim:
             raise ValueError(
-                Errors.E103.format(what="the query", got=vector.shape[-1], expected=self.dim)
+                Errors.E103.format(
+                    what="the query", got=vector.shape[-1], expected=self.dim
+                )
             )
         norm = float(np.linalg.norm(vector))
         scores = self.unit @ (vector / max(norm, 1e-12))
@@ -171,14 +173,20 @@ class WordVectors:
         k = min(len(scores), topn + len(exclude))
         top = np.argpartition(-scores, k - 1)[:k]
         top = top[np.argsort(-scores[top])]
-        out = [(self.words[i], float(scores[i])) for i in top if self.words[i] not in exclude]
+        out = [
+            (self.words[i], float(scores[i]))
+            for i in top
+            if self.words[i] not in exclude
+        ]
         return out[:topn]
 
     def analogy(self, a: str, b: str, c: str, *, topn: int = 1, method: str = "add"):
         """a : b :: c : ?  (3CosAdd or 3CosMul, the query words excluded)."""
         if method == "add":
             return self.most_similar([b, c], [a], topn=topn)
-        va, vb, vc = (v / max(float(np.linalg.norm(v)), 1e-12) for v in self._query([a, b, c]))
+        va, vb, vc = (
+            v / max(float(np.linalg.norm(v)), 1e-12) for v in self._query([a, b, c])
+        )
         sims = [(self.unit @ v + 1) / 2 for v in (va, vb, vc)]
         scores = sims[1] * sims[2] / (sims[0] + 1e-3)
         for w in (a, b, c):
@@ -199,7 +207,12 @@ class WordVectors:
             np.save(path / "ngrams.npy", self.ngrams)
         elif (path / "ngrams.npy").exists():
             (path / "ngrams.npy").unlink()
-        meta = {"dim": self.dim, "n_words": len(self), "subword": self.subword, **self.meta}
+        meta = {
+            "dim": self.dim,
+            "n_words": len(self),
+            "subword": self.subword,
+            **self.meta,
+        }
         (path / "meta.json").write_text(json.dumps(meta, indent=2), encoding="utf-8")
         return path
 
@@ -229,9 +242,16 @@ class WordVectors:
             f.write(f"{len(self)} {self.dim}\n".encode())
             for word, vec in zip(self.words, self.vectors):
                 if binary:
-                    f.write(word.encode("utf-8") + b" " + vec.astype("<f4").tobytes() + b"\n")
+                    f.write(
+                        word.encode("utf-8")
+                        + b" "
+                        + vec.astype("<f4").tobytes()
+                        + b"\n"
+                    )
                 else:
-                    f.write(f"{word} {' '.join(repr(float(x)) for x in vec)}\n".encode())
+                    f.write(
+                        f"{word} {' '.join(repr(float(x)) for x in vec)}\n".encode()
+                    )
         return path
 
     def save_glove(self, path: str | Path) -> Path:
@@ -269,11 +289,15 @@ class WordVectors:
 
             return to_floret(self, strings=strings, attr=attr, **floret_options)
         if mode != "default":
-            raise ValueError(Errors.E107.format(what="mode", value=mode, known="default, floret"))
+            raise ValueError(
+                Errors.E107.format(what="mode", value=mode, known="default, floret")
+            )
         keys = [strings.add(w) for w in self.words]
         return Vectors(strings=strings, data=self.vectors.copy(), keys=keys, attr=attr)
 
-    def to_spacy(self, output: str | Path, *, lang: str = "en", mode: str = "default", **options) -> Path:
+    def to_spacy(
+        self, output: str | Path, *, lang: str = "en", mode: str = "default", **options
+    ) -> Path:
         """Save a spaCy pipeline holding only these vectors, for `[initialize] vectors`."""
         import spacy
 
@@ -321,7 +345,9 @@ def _is_facebook_bin(path: Path) -> bool:
     return len(head) == 4 and int.from_bytes(head, "little") == 793712314
 
 
-def load_vectors(path: str | Path, *, format: str | None = None, limit: int | None = None) -> WordVectors:
+def load_vectors(
+    path: str | Path, *, format: str | None = None, limit: int | None = None
+) -> WordVectors:
     """Load vectors: nlpkit directory, word2vec text/binary, GloVe text, fastText .bin.
 
     format (str | None): one of FORMATS, detected when None (a fastText .vec file is
@@ -358,7 +384,9 @@ def _read_text(path: Path, *, header: bool, limit: int | None) -> WordVectors:
             parts = line.split()
             if len(parts) != 2 or not all(p.isdigit() for p in parts):
                 raise ValueError(
-                    Errors.E104.format(path=path, line=lineno, reason="expected a header 'n_words dim'")
+                    Errors.E104.format(
+                        path=path, line=lineno, reason="expected a header 'n_words dim'"
+                    )
                 )
             expected_n, dim = int(parts[0]), int(parts[1])
             continue
@@ -368,14 +396,18 @@ def _read_text(path: Path, *, header: bool, limit: int | None) -> WordVectors:
         if len(parts) != dim + 1:
             raise ValueError(
                 Errors.E104.format(
-                    path=path, line=lineno, reason=f"{len(parts) - 1} values, expected {dim}"
+                    path=path,
+                    line=lineno,
+                    reason=f"{len(parts) - 1} values, expected {dim}",
                 )
             )
         try:
             rows.append(np.asarray(parts[1:], dtype=np.float32))
         except ValueError:
             raise ValueError(
-                Errors.E104.format(path=path, line=lineno, reason="a value is not a number")
+                Errors.E104.format(
+                    path=path, line=lineno, reason="a value is not a number"
+                )
             ) from None
         words.append(parts[0])
         if limit and len(words) >= limit:
@@ -385,7 +417,9 @@ def _read_text(path: Path, *, header: bool, limit: int | None) -> WordVectors:
     if expected_n is not None and not limit and len(words) < expected_n:
         raise ValueError(
             Errors.E104.format(
-                path=path, line=lineno, reason=f"header says {expected_n} words, found {len(words)}"
+                path=path,
+                line=lineno,
+                reason=f"header says {expected_n} words, found {len(words)}",
             )
         )
     vectors = np.vstack(rows)
@@ -397,7 +431,11 @@ def _read_binary(path: Path, *, limit: int | None) -> WordVectors:
     with path.open("rb") as f:
         header = f.readline().split()
         if len(header) != 2 or not all(p.isdigit() for p in header):
-            raise ValueError(Errors.E104.format(path=path, line=1, reason="expected a header 'n_words dim'"))
+            raise ValueError(
+                Errors.E104.format(
+                    path=path, line=1, reason="expected a header 'n_words dim'"
+                )
+            )
         n, dim = int(header[0]), int(header[1])
         if limit:
             n = min(n, limit)
@@ -409,7 +447,9 @@ def _read_binary(path: Path, *, limit: int | None) -> WordVectors:
                 ch = f.read(1)
                 if not ch:
                     raise ValueError(
-                        Errors.E104.format(path=path, line=k + 2, reason=f"ends after {k} of {n} words")
+                        Errors.E104.format(
+                            path=path, line=k + 2, reason=f"ends after {k} of {n} words"
+                        )
                     )
                 if ch == b" ":
                     break
@@ -418,7 +458,11 @@ def _read_binary(path: Path, *, limit: int | None) -> WordVectors:
             data = f.read(4 * dim)
             if len(data) < 4 * dim:
                 raise ValueError(
-                    Errors.E104.format(path=path, line=k + 2, reason=f"vector {k + 1} of {n} is cut short")
+                    Errors.E104.format(
+                        path=path,
+                        line=k + 2,
+                        reason=f"vector {k + 1} of {n} is cut short",
+                    )
                 )
             words.append(chars.decode("utf-8", errors="replace"))
             vectors[k] = np.frombuffer(data, dtype="<f4")
@@ -432,7 +476,11 @@ def _read_facebook(path: Path) -> WordVectors:
     try:
         model = load_facebook_model(str(path))
     except (EOFError, ValueError, OSError, AssertionError) as err:
-        raise ValueError(Errors.E104.format(path=path, line=0, reason=f"not a readable fastText .bin ({err})")) from None
+        raise ValueError(
+            Errors.E104.format(
+                path=path, line=0, reason=f"not a readable fastText .bin ({err})"
+            )
+        ) from None
     return from_gensim(model.wv, meta={"source": str(path), "algorithm": "fasttext"})
 
 
@@ -441,10 +489,16 @@ def from_gensim(wv, *, meta: dict | None = None) -> WordVectors:
     ngrams = getattr(wv, "vectors_ngrams", None)
     subword = None
     if ngrams is not None and len(ngrams):
-        subword = {"minn": int(wv.min_n), "maxn": int(wv.max_n), "bucket": int(wv.bucket)}
+        subword = {
+            "minn": int(wv.min_n),
+            "maxn": int(wv.max_n),
+            "bucket": int(wv.bucket),
+        }
     else:
         ngrams = None
-    return WordVectors(list(wv.index_to_key), wv.vectors, ngrams=ngrams, subword=subword, meta=meta)
+    return WordVectors(
+        list(wv.index_to_key), wv.vectors, ngrams=ngrams, subword=subword, meta=meta
+    )
 
 
 def load_glove_6b_50d(*, limit: int | None = None) -> WordVectors:
@@ -464,4 +518,8 @@ def load_glove_6b_50d(*, limit: int | None = None) -> WordVectors:
         if w not in seen:
             seen.add(w)
             keep.append(i)
-    return WordVectors([words[i] for i in keep], np.asarray(vectors)[keep], meta={"source": "glove-6b-50d"})
+    return WordVectors(
+        [words[i] for i in keep],
+        np.asarray(vectors)[keep],
+        meta={"source": "glove-6b-50d"},
+    )

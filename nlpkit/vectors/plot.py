@@ -74,19 +74,25 @@ def plot_vectors(
 
     words, labels = select_words(wv, words, groups, top=top)
     if len(words) < 3:
-        raise ValueError(Errors.E108.format(what="words to plot", rule=">= 3", value=len(words)))
+        raise ValueError(
+            Errors.E108.format(what="words to plot", rule=">= 3", value=len(words))
+        )
     vectors = np.vstack([wv[w] for w in words])
     names = list(dict.fromkeys(labels))
     colors = plt.get_cmap("tab10")
-    fig, axes = plt.subplots(1, len(methods), figsize=(7 * len(methods), 6), squeeze=False)
+    fig, axes = plt.subplots(
+        1, len(methods), figsize=(7 * len(methods), 6), squeeze=False
+    )
     for ax, method in zip(axes[0], methods):
         xy = project(vectors, method, seed=seed)
         for k, name in enumerate(names):
             idx = [i for i, g in enumerate(labels) if g == name]
             ax.scatter(xy[idx, 0], xy[idx, 1], color=colors(k % 10), label=name, s=25)
         for (x, y), word in zip(xy, words):
-            ax.annotate(word, (x, y), fontsize=8, xytext=(3, 3), textcoords="offset points")
-        ax.set_title(method.upper())
+            ax.annotate(
+                word, (x, y), fontsize=8, xytext=(3, 3), textcoords="offset points"
+            )
+        ax.set_title({"pca": "PCA", "tsne": "t-SNE"}.get(method, method))
         ax.legend(fontsize=8, loc="best")
     fig.tight_layout()
     output = Path(output)
@@ -96,7 +102,9 @@ def plot_vectors(
     return output
 
 
-def export_projector(wv, output_dir: str | Path, *, top: int | None = 10000) -> tuple[Path, Path]:
+def export_projector(
+    wv, output_dir: str | Path, *, top: int | None = 10000
+) -> tuple[Path, Path]:
     """Write vectors.tsv and metadata.tsv for projector.tensorflow.org.
 
     RETURNS (tuple[Path, Path]): the two files.

@@ -18,7 +18,9 @@ def ppmi(counts: sp.spmatrix, *, alpha: float = 0.75, shift: float = 1.0):
     RETURNS (csr_matrix): float32 PPMI values, zeros dropped.
     """
     if not 0 < alpha <= 1:
-        raise ValueError(Errors.E108.format(what="alpha", rule="in (0, 1]", value=alpha))
+        raise ValueError(
+            Errors.E108.format(what="alpha", rule="in (0, 1]", value=alpha)
+        )
     m = sp.csr_matrix(counts, dtype=np.float64)
     total = m.sum()
     if total <= 0:

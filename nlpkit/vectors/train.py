@@ -57,7 +57,12 @@ def _gensim_train(cls, corpus, *, source: str, **params):
 
 
 def _common(dim, window, min_count, epochs, threads, seed, negative, sample, max_size):
-    for what, value in (("dim", dim), ("window", window), ("epochs", epochs), ("threads", threads)):
+    for what, value in (
+        ("dim", dim),
+        ("window", window),
+        ("epochs", epochs),
+        ("threads", threads),
+    ):
         if value < 1:
             raise ValueError(Errors.E108.format(what=what, rule=">= 1", value=value))
     return {
@@ -96,12 +101,23 @@ def train_word2vec(
     from gensim.models import Word2Vec
 
     corpus = as_token_corpus(corpus, **corpus_options)
-    params = _common(dim, window, min_count, epochs, threads, seed, negative, sample, max_size)
+    params = _common(
+        dim, window, min_count, epochs, threads, seed, negative, sample, max_size
+    )
     model, n_tokens = _gensim_train(
-        Word2Vec, corpus, source=getattr(corpus, "source", "<corpus>"), sg=int(sg), hs=0, **params
+        Word2Vec,
+        corpus,
+        source=getattr(corpus, "source", "<corpus>"),
+        sg=int(sg),
+        hs=0,
+        **params,
     )
     _check_vocab(model, corpus, min_count)
-    meta = {"algorithm": "skipgram" if sg else "cbow", "n_tokens": n_tokens, **_jsonable(params)}
+    meta = {
+        "algorithm": "skipgram" if sg else "cbow",
+        "n_tokens": n_tokens,
+        **_jsonable(params),
+    }
     return from_gensim(model.wv, meta=meta)
 
 
@@ -131,7 +147,9 @@ def train_fasttext(
     from gensim.models import FastText
 
     corpus = as_token_corpus(corpus, **corpus_options)
-    params = _common(dim, window, min_count, epochs, threads, seed, negative, sample, max_size)
+    params = _common(
+        dim, window, min_count, epochs, threads, seed, negative, sample, max_size
+    )
     model, n_tokens = _gensim_train(
         FastText, corpus, source=getattr(corpus, "source", "<corpus>"),
         sg=int(sg), hs=0, min_n=minn, max_n=maxn, bucket=bucket, **params,
@@ -145,13 +163,17 @@ def _check_vocab(model, corpus, min_count) -> None:
     if len(model.wv) == 0:
         raise ValueError(
             Errors.E102.format(
-                source=getattr(corpus, "source", "<corpus>"), min_count=min_count, top="fewer"
+                source=getattr(corpus, "source", "<corpus>"),
+                min_count=min_count,
+                top="fewer",
             )
         )
 
 
 def _jsonable(params: dict) -> dict:
-    return {k: v for k, v in params.items() if isinstance(v, (int, float, str)) or v is None}
+    return {
+        k: v for k, v in params.items() if isinstance(v, (int, float, str)) or v is None
+    }
 
 
 def train_vectors(corpus, *, algorithm: str = "word2vec", **options) -> WordVectors:
@@ -176,4 +198,8 @@ def train_vectors(corpus, *, algorithm: str = "word2vec", **options) -> WordVect
         options.pop("threads", None)
         options.pop("epochs", None)
         return train_ppmi_svd(corpus, **options)
-    raise ValueError(Errors.E107.format(what="algorithm", value=algorithm, known=", ".join(ALGORITHMS)))
+    raise ValueError(
+        Errors.E107.format(
+            what="algorithm", value=algorithm, known=", ".join(ALGORITHMS)
+        )
+    )
