@@ -16,6 +16,10 @@ _LAZY = {
     "open_writer": "nlpkit.io",
     "process": "nlpkit.batch",
     "ProcessSummary": "nlpkit.batch",
+    "WordVectors": "nlpkit.vectors",
+    "load_vectors": "nlpkit.vectors",
+    "train_vectors": "nlpkit.vectors",
+    "count_cooccurrence": "nlpkit.vectors",
 }
 
 
