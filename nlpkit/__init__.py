@@ -23,6 +23,10 @@ _LAZY = {
     "LlamaCppBackend": "nlpkit.llm",
     "HFCausalLMBackend": "nlpkit.llm",
     "evaluate_generation": "nlpkit.evaluate.generation",
+    "WordVectors": "nlpkit.vectors",
+    "load_vectors": "nlpkit.vectors",
+    "train_vectors": "nlpkit.vectors",
+    "count_cooccurrence": "nlpkit.vectors",
 }
 
 

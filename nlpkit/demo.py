@@ -89,7 +89,29 @@ def step_llm(output_dir: Path) -> dict:
     }
 
 
-STEPS: list[Callable[[Path], dict]] = [step_process, step_convert, step_llm]
+def step_vectors(output_dir: Path) -> dict:
+    """Train small fastText vectors on the sample corpus; neighbours of seen and
+    unseen words (the unseen one gets a vector from its character n-grams)."""
+    from .vectors import train_fasttext
+
+    wv = train_fasttext(
+        CORPORA / "sample" / "news.txt", dim=32, min_count=1, epochs=20, threads=1
+    )
+    wv.to_disk(output_dir / "vectors")
+    queries = ["council", "university", "councils"]
+    return {
+        "step": "train word vectors",
+        "words": len(wv),
+        "neighbours": {q: [w for w, _ in wv.most_similar(q, topn=3)] for q in queries},
+    }
+
+
+STEPS: list[Callable[[Path], dict]] = [
+    step_process,
+    step_convert,
+    step_vectors,
+    step_llm,
+]
 
 
 def run_demo(output_dir: str | Path = "runs/demo") -> list[dict]:

@@ -21,6 +21,7 @@ class Warnings(metaclass=ErrorsWithCodes):
     W002 = "Rejected record at {place}: {reason}"
 
     # vectors and co-occurrence (W1xx)
+    W101 = "{n_oov} of {n_total} pairs in {name} have a word without a vector; they are left out of the score."
 
     # NER and text classification (W2xx)
 
@@ -60,6 +61,18 @@ class Errors(metaclass=ErrorsWithCodes):
     E019 = "The {fmt} writer needs {what}; got {got}."
 
     # vectors and co-occurrence (E1xx)
+    E101 = "The corpus {source} has no tokens: nothing to count or train on. Check the path, the format and the text field."
+    E102 = "No word in {source} occurs at least min_count={min_count} times (the most frequent occurs {top} times). Lower min_count or use a larger corpus."
+    E103 = "Vectors of mismatched dimensions: {what} has dimension {got}, expected {expected}."
+    E104 = "{path}:{line}: truncated or malformed vectors file: {reason}."
+    E105 = "Unknown word(s) {words}: not in the vocabulary of {size:,} words and no subword vectors to build one from."
+    E106 = "Unknown vectors format '{fmt}' for {path}. Known formats: {known}."
+    E107 = "Unknown {what} '{value}'. Choose one of: {known}."
+    E108 = "{what} must be {rule}, got {value}."
+    E109 = "Vectors of {path} contain NaN or infinite values in row {row} ('{word}')."
+    E110 = "Cannot load vectors from {path}: {reason}."
+    E111 = "The vectors component '{name}' has no vectors. Set `path` in its config or call `component.set_vectors(vectors)` before use."
+    E112 = "No evaluation pairs could be read from {path}; expected lines 'word1 word2 score'."
 
     # NER and text classification (E2xx)
 
