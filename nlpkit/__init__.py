@@ -27,6 +27,9 @@ _LAZY = {
     "load_vectors": "nlpkit.vectors",
     "train_vectors": "nlpkit.vectors",
     "count_cooccurrence": "nlpkit.vectors",
+    "LinearClassifier": "nlpkit.classify",
+    "FewShotTextCategorizer": "nlpkit.components.fewshot_textcat",
+    "VectorsTextCategorizer": "nlpkit.components.fewshot_textcat",
 }
 
 

@@ -106,10 +106,19 @@ def step_vectors(output_dir: Path) -> dict:
     }
 
 
+def step_fewshot(output_dir: Path) -> dict:
+    """Few-shot topic classification of the sample news with MiniLM (3 examples/label)."""
+    from .classify.demo import classify_sample
+
+    summary = classify_sample(CORPORA / "sample" / "news.txt")
+    return {"step": "few-shot classify sample news", **summary}
+
+
 STEPS: list[Callable[[Path], dict]] = [
     step_process,
     step_convert,
     step_vectors,
+    step_fewshot,
     step_llm,
 ]
 

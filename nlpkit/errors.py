@@ -24,6 +24,12 @@ class Warnings(metaclass=ErrorsWithCodes):
     W101 = "{n_oov} of {n_total} pairs in {name} have a word without a vector; they are left out of the score."
 
     # NER and text classification (W2xx)
+    W201 = "Label '{label}' is {value} in every training example; it is always predicted as {value}."
+    W202 = (
+        "{component}: label(s) {labels} occur in the {corpus} data but were never "
+        "seen in training; they can never be predicted and count as misses. Add "
+        "training examples for them or drop them from the {corpus} data."
+    )
 
     # retrieval and reranking (W3xx)
 
@@ -75,6 +81,20 @@ class Errors(metaclass=ErrorsWithCodes):
     E112 = "No evaluation pairs could be read from {path}; expected lines 'word1 word2 score'."
 
     # NER and text classification (E2xx)
+    E201 = "Unknown classifier '{name}'. Known classifiers: {known}."
+    E202 = "The classifier's C must be > 0, got {value}."
+    E203 = "No training examples: the classifier needs at least one example per label."
+    E204 = "The training features contain NaN or inf; check the embeddings or vectors."
+    E205 = "An exclusive classifier needs at least two labels, got {labels}. Set exclusive = false for a single label."
+    E206 = "Training example {index} has {n} positive labels, but the classifier is exclusive: give exactly one label with value 1.0, or set exclusive = false."
+    E207 = "Label(s) {labels} have no training examples; an exclusive classifier needs at least one per label."
+    E208 = "The classifier is not trained: call nlp.initialize(get_examples) (spacy train does) before using it."
+    E209 = "{component} has no vectors: the pipeline's vocab has no word vectors. Add vectors ([initialize] vectors = ... in the config, or nlpkit vectors) before using it."
+    E210 = "Cannot load {what} from {path}: the directory or file does not exist."
+    E211 = "{component}: no labels in the training examples (doc.cats is empty in every example)."
+    E212 = "Cannot evaluate {path}: no documents were read."
+    E214 = "No document in {path} has gold labels (doc.cats), so the text classifier cannot be scored. Is the format right? SST-2 style 'label sentence' files need --format labelled."
+    E213 = "{model} has no NER or text classification component to evaluate (its pipeline: {pipes})."
 
     # retrieval and reranking (E3xx)
 
