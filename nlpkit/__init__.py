@@ -16,6 +16,9 @@ _LAZY = {
     "open_writer": "nlpkit.io",
     "process": "nlpkit.batch",
     "ProcessSummary": "nlpkit.batch",
+    "Reranker": "nlpkit.retrieval.rerank",
+    "CrossEncoderJudge": "nlpkit.retrieval.judge",
+    "load_index": "nlpkit.retrieval.store",
 }
 
 
