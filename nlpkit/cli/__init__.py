@@ -1,7 +1,11 @@
 """The `nlpkit` command: one typer app; each command module registers on it."""
 
 # Each import registers its commands or sub-app on `app`.
-from . import demo, process  # noqa: E402, F401
+from . import (  # noqa: E402, F401
+    demo,
+    process,
+    retrieval,  # noqa: E402, F401
+)
 from ._util import app
 
 
