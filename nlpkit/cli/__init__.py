@@ -1,11 +1,8 @@
 """The `nlpkit` command: one typer app; each command module registers on it."""
 
 # Each import registers its commands or sub-app on `app`.
-from . import (  # noqa: E402, F401
-    demo,
-    process,
-    retrieval,  # noqa: E402, F401
-)
+from . import demo, process  # noqa: E402, F401
+from . import retrieval as _retrieval  # noqa: F401
 from ._util import app
 
 
