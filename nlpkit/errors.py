@@ -55,6 +55,16 @@ class Errors(metaclass=ErrorsWithCodes):
         "Output {path} already exists; pass overwrite=True (--overwrite) to replace it."
     )
     E009 = "Cannot load spaCy pipeline '{name}': {reason}. Give an installed package name or a path to a saved pipeline."
+    E010 = "Unknown tag scheme '{scheme}'. Known schemes: {known}."
+    E011 = "n_sents must be 0 (whole documents) or a positive number, not {n_sents}."
+    E012 = "{path}: column {column!r} is not in the header ({header}). Give a column name from the header or a 0-based index."
+    E013 = "{path}: columns given by name ({column!r}) need a header line; pass header=True or use 0-based indexes."
+    E014 = "Unknown text-classification format '{fmt}' for {path}. Use one of: {known}."
+    E015 = "{path}: an exclusive text-classification record needs exactly one label, found {labels}."
+    E016 = "Archive member {member!r} in {path} leaves the archive root (absolute path or '..'); it was not read."
+    E017 = "Unknown IR collection '{name}': give 'cranfield', 'vaswani' or a directory holding a collection (looked in {where})."
+    E018 = "No {what} file found in {path}: expected one of {names}."
+    E019 = "The {fmt} writer needs {what}; got {got}."
 
     # vectors and co-occurrence (E1xx)
 

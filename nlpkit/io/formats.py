@@ -84,4 +84,4 @@ def read_corpus(
 
 def _load_builtin_formats() -> None:
     # Importing the reader modules registers them; done lazily to keep import cheap.
-    from . import jsonl, text  # noqa: F401
+    from . import archive, conll, csv, docbin, jsonl, parquet, text, textcat  # noqa: F401

@@ -78,7 +78,13 @@ WRITERS: dict[str, type[AtomicWriter]] = {"jsonl": JsonlWriter}
 
 
 def open_writer(path: str | Path, format: str | None = None, **options) -> AtomicWriter:
-    """A writer for `format` (inferred from the extension when None)."""
+    """A writer for `format` (inferred from the extension when None).
+
+    format: "jsonl" and "parquet" write dicts (see docdict.doc_to_dict); "spacy"
+        (DocBin) writes spaCy Docs.
+    """
+    from . import docbin, parquet  # noqa: F401  (they add themselves to WRITERS)
+
     fmt = format or Path(path).suffix.lstrip(".").lower()
     if fmt == "ndjson":
         fmt = "jsonl"

@@ -1,0 +1,127 @@
+"""Zip archives: each member one document, or each member read by its own format.
+
+Members whose path leaves the archive root (absolute, a drive letter, or a '..'
+part) are rejected and never read.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path, PurePosixPath
+
+from ..errors import Errors
+from .formats import FORMATS, detect_format, register_format
+from .records import Record
+from .rejects import Rejects
+from .sources import decode_bytes
+
+
+@register_format("zip", extensions=(".zip",))
+def read_zip(
+    path: str | Path,
+    *,
+    members: str | None = None,
+    member_format: str | None = None,
+    label_from_dir: bool = False,
+    rejects: Rejects | None = None,
+    **options,
+) -> Iterator[Record]:
+    """Read the files in a zip archive, one member at a time.
+
+    members: a glob on member paths (e.g. "*/pos/*.txt"); default every file.
+    member_format: None makes each member one document (its whole text); "auto"
+        reads each member with the format its extension names; or a format name.
+    label_from_dir: set cats {parent folder name: 1.0} (movie_reviews/pos/x.txt).
+    options: passed on to the member format's reader.
+    RETURNS (Iterator[Record]): sources are '<archive>:<member>'.
+    """
+    rejects = rejects or Rejects.raising()
+    source = str(path)
+    with zipfile.ZipFile(path) as archive:
+        for info in archive.infolist():
+            if info.is_dir():
+                continue
+            name = info.filename
+            if not is_safe_member(name):
+                rejects.add(
+                    source, None, Errors.E016.format(member=name, path=source), raw=name
+                )
+                continue
+            if members is not None and not fnmatch.fnmatch(name, members):
+                continue
+            member_source = f"{source}:{name}"
+            label = PurePosixPath(name).parent.name if label_from_dir else None
+            if member_format is None:
+                text = decode_bytes(archive.read(info), member_source, rejects)
+                if text is None:
+                    continue
+                if not text.strip():
+                    rejects.add(member_source, None, Errors.E005.format(path=name))
+                    continue
+                record = Record(text=text, id=name, source=member_source, line=1)
+                if label:
+                    record.cats = {label: 1.0}
+                yield record
+                continue
+            for record in _read_member(
+                archive, info, member_format, member_source, rejects, options
+            ):
+                if label:
+                    record.cats = {**(record.cats or {}), label: 1.0}
+                yield record
+
+
+def is_safe_member(name: str) -> bool:
+    """False for member names that would land outside the extraction root."""
+    if not name or name.startswith(("/", "\\")) or (len(name) > 1 and name[1] == ":"):
+        return False
+    parts = name.replace("\\", "/").split("/")
+    return ".." not in parts
+
+
+def _read_member(archive, info, fmt, member_source, rejects, options):
+    """Extract one member to a temporary file and read it with its format's reader;
+    the places in records and rejects name the archive member, not the temp file."""
+    name = info.filename
+    fmt = detect_format(name) if fmt == "auto" else fmt
+    if fmt not in FORMATS or fmt == "zip":
+        rejects.add(
+            member_source,
+            None,
+            Errors.E003.format(fmt=fmt, path=name, known=", ".join(sorted(FORMATS))),
+        )
+        return
+    with tempfile.TemporaryDirectory(prefix="nlpkit-zip-") as tmp:
+        tmp_path = Path(tmp) / PurePosixPath(name).name
+        with archive.open(info) as src, tmp_path.open("wb") as dst:
+            shutil.copyfileobj(src, dst)
+        renamed = _RenamedRejects(rejects, str(tmp_path), member_source)
+        n, before = 0, rejects.count
+        for record in FORMATS[fmt].read(tmp_path, rejects=renamed, **options):
+            record.source = member_source
+            if record.id and record.id.startswith(f"{tmp_path.name}:"):
+                record.id = f"{name}:{record.id[len(tmp_path.name) + 1 :]}"
+            n += 1
+            yield record
+        if n == 0 and rejects.count == before:
+            rejects.add(member_source, None, Errors.E005.format(path=name))
+
+
+class _RenamedRejects:
+    """A view of a Rejects that reports one file under another name."""
+
+    def __init__(self, rejects: Rejects, old: str, new: str):
+        self._rejects, self._old, self._new = rejects, old, new
+
+    def add(self, source, line, reason, raw=None) -> None:
+        if str(source) == self._old:
+            source = self._new
+        reason = reason.replace(self._old, self._new)
+        self._rejects.add(source, line, reason, raw=raw)
+
+    def __getattr__(self, name):
+        return getattr(self._rejects, name)

@@ -1,0 +1,159 @@
+"""CSV and TSV corpora: one record per row, text/label/id columns by name or index."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from ..errors import CorpusError, Errors
+from .formats import register_format
+from .records import Record
+from .rejects import Rejects
+from .sources import iter_lines
+
+Column = str | int
+
+
+def read_csv(
+    path: str | Path,
+    *,
+    text_column: Column = "text",
+    label_column: Column | None = "label",
+    id_column: Column | None = None,
+    meta_columns: Sequence[Column] | None = None,
+    delimiter: str | None = None,
+    header: bool = True,
+    label_separator: str | None = None,
+    rejects: Rejects | None = None,
+) -> Iterator[Record]:
+    """Read a delimited file, one record per row (quoted fields may span lines).
+
+    text_column / label_column / id_column: a header name or a 0-based index;
+        label_column None reads unlabelled text.
+    meta_columns: columns kept in Record.meta (None keeps no others).
+    delimiter: default a tab for .tsv/.tab files, else a comma.
+    header: whether the first row names the columns.
+    label_separator: split the label field into several labels (multi-label),
+        e.g. "|" for "sports|politics"; an empty field then means no label.
+    RETURNS (Iterator[Record]): text records with cats {label: 1.0}.
+    """
+    rejects = rejects or Rejects.raising()
+    source = str(path)
+    name = Path(path).name
+    if delimiter is None:
+        suffixes = [s.lower() for s in Path(path).suffixes]
+        delimiter = "\t" if ".tsv" in suffixes or ".tab" in suffixes else ","
+    place = {"first": None}
+
+    def lines() -> Iterator[str]:
+        for lineno, text in iter_lines(path, rejects=rejects):
+            if place["first"] is None:
+                place["first"] = lineno
+            yield text + "\n"
+
+    reader = csv.reader(lines(), delimiter=delimiter)
+    names: list[str] | None = None
+    wanted = [text_column, label_column, id_column, *(meta_columns or [])]
+    index: dict = {}
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as err:
+            rejects.add(source, place["first"], f"malformed CSV row: {err}")
+            place["first"] = None
+            continue
+        lineno, place["first"] = place["first"], None
+        if not row or (len(row) == 1 and not row[0].strip()):
+            continue
+        if header and names is None:
+            names = [c.strip() for c in row]
+            index = {c: _index(c, names, source) for c in wanted if c is not None}
+            continue
+        if names is None:
+            index = {c: _index(c, None, source) for c in wanted if c is not None}
+            names = []
+        expected = len(names) if header else None
+        if expected is not None and len(row) != expected:
+            rejects.add(
+                source,
+                lineno,
+                f"row has {len(row)} field(s), the header has {expected}",
+                raw=delimiter.join(row),
+            )
+            continue
+        try:
+            record = _record(
+                row,
+                index,
+                text_column,
+                label_column,
+                id_column,
+                meta_columns,
+                label_separator,
+            )
+        except ValueError as err:
+            rejects.add(source, lineno, str(err), raw=delimiter.join(row))
+            continue
+        record.source, record.line = source, lineno
+        if record.id is None:
+            record.id = f"{name}:{lineno}"
+        yield record
+
+
+@register_format("csv", extensions=(".csv",))
+def _read_csv_format(path, **options) -> Iterator[Record]:
+    return read_csv(path, **options)
+
+
+@register_format("tsv", extensions=(".tsv", ".tab"))
+def read_tsv(path, **options) -> Iterator[Record]:
+    """read_csv with a tab delimiter."""
+    options.setdefault("delimiter", "\t")
+    return read_csv(path, **options)
+
+
+def _index(column: Column, names: list[str] | None, source: str) -> int:
+    if isinstance(column, int):
+        return column
+    if (
+        isinstance(column, str)
+        and column.isdigit()
+        and (names is None or column not in names)
+    ):
+        return int(column)
+    if names is None:
+        raise CorpusError(Errors.E013.format(path=source, column=column), source=source)
+    if column not in names:
+        raise CorpusError(
+            Errors.E012.format(path=source, column=column, header=", ".join(names)),
+            source=source,
+        )
+    return names.index(column)
+
+
+def _record(row, index, text_column, label_column, id_column, meta_columns, sep):
+    def get(column):
+        i = index[column]
+        if i >= len(row):
+            raise ValueError(f"row has no column {column!r} (only {len(row)} fields)")
+        return row[i]
+
+    text = get(text_column)
+    if not text.strip():
+        raise ValueError(f"empty text in column {text_column!r}")
+    cats = None
+    if label_column is not None:
+        value = get(label_column).strip()
+        if sep is not None:
+            labels = [lab.strip() for lab in value.split(sep) if lab.strip()]
+        elif not value:
+            raise ValueError(f"empty label in column {label_column!r}")
+        else:
+            labels = [value]
+        cats = {lab: 1.0 for lab in labels}
+    doc_id = get(id_column).strip() if id_column is not None else None
+    meta = {str(c): get(c) for c in meta_columns or []}
+    return Record(text=text, id=doc_id or None, meta=meta, cats=cats)

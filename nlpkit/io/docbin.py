@@ -1,0 +1,92 @@
+"""spaCy DocBin (.spacy) files: a reader of records and a writer of Docs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from ..errors import CorpusError, Errors
+from .formats import register_format
+from .records import USER_DATA_KEYS, Record
+from .rejects import Rejects
+from .writers import WRITERS, AtomicWriter
+
+
+def iter_docbin_docs(path: str | Path, vocab) -> Iterator:
+    """The Docs of one .spacy file (spaCy loads a DocBin file whole)."""
+    from spacy.tokens import DocBin
+
+    try:
+        doc_bin = DocBin(store_user_data=True).from_disk(path)
+    except (ValueError, KeyError, TypeError) as err:
+        raise CorpusError(
+            Errors.E002.format(place=str(path), reason=f"not a DocBin file ({err})"),
+            source=str(path),
+        ) from err
+    yield from doc_bin.get_docs(vocab)
+
+
+@register_format("spacy", extensions=(".spacy",))
+def read_docbin(
+    path: str | Path, *, rejects: Rejects | None = None
+) -> Iterator[Record]:
+    """Read a .spacy file as records (tokens, spaces, entities, cats, id and meta).
+
+    RETURNS (Iterator[Record]): ids from the doc's user_data, else '<file>:<n>'.
+    """
+    from spacy.vocab import Vocab
+
+    rejects = rejects or Rejects.raising()
+    source = str(path)
+    name = Path(path).name
+    try:
+        docs = iter_docbin_docs(path, Vocab())
+        for i, doc in enumerate(docs, 1):
+            yield Record(
+                words=[t.text for t in doc],
+                spaces=[bool(t.whitespace_) for t in doc],
+                ents=[(e.start, e.end, e.label_) for e in doc.ents] or None,
+                cats=dict(doc.cats) or None,
+                id=doc.user_data.get("id") or f"{name}:{i}",
+                meta=dict(doc.user_data.get("meta") or {}),
+                source=source,
+                line=doc.user_data.get("line"),
+            )
+    except CorpusError as err:
+        rejects.add(source, None, str(err))
+
+
+class DocBinWriter(AtomicWriter):
+    """Writes spaCy Docs to a .spacy file. A DocBin is saved in one piece, so the
+    docs are held in their compact DocBin arrays until close()."""
+
+    def __init__(self, path: str | Path, *, overwrite: bool = True, attrs=None):
+        from spacy.tokens import DocBin
+
+        super().__init__(path, overwrite=overwrite)
+        kwargs = {"attrs": attrs} if attrs is not None else {}
+        self._doc_bin = DocBin(store_user_data=True, **kwargs)
+
+    def write(self, doc) -> None:
+        from spacy.tokens import Doc
+
+        if not isinstance(doc, Doc):
+            raise TypeError(
+                Errors.E019.format(
+                    fmt="spacy", what="spaCy Doc objects", got=type(doc).__name__
+                )
+            )
+        # keep only plain user_data (id, meta, source, line): DocBin msgpacks it
+        user_data = {k: doc.user_data[k] for k in USER_DATA_KEYS if k in doc.user_data}
+        if user_data != doc.user_data:
+            doc = doc.copy()
+            doc.user_data.clear()
+            doc.user_data.update(user_data)
+        self._doc_bin.add(doc)
+        self.count += 1
+
+    def _finish(self) -> None:
+        self._doc_bin.to_disk(self.tmp_path)
+
+
+WRITERS["spacy"] = DocBinWriter

@@ -1,0 +1,192 @@
+"""Parquet: a streaming writer (one row group per batch) and a record reader."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+from ..errors import CorpusError, Errors
+from .formats import register_format
+from .records import Record
+from .rejects import Rejects
+from .writers import WRITERS, AtomicWriter
+
+DEFAULT_ROW_GROUP_SIZE = 1000
+
+
+def _known_types():
+    import pyarrow as pa
+
+    ent = pa.struct(
+        [
+            ("start", pa.int64()),
+            ("end", pa.int64()),
+            ("label", pa.string()),
+            ("text", pa.string()),
+        ]
+    )
+    strings = pa.list_(pa.string())
+    return {
+        "id": pa.string(),
+        "text": pa.string(),
+        "tokens": strings,
+        "lemmas": strings,
+        "pos": strings,
+        "tags": strings,
+        "sents": strings,
+        "ents": pa.list_(ent),
+        "cats": pa.map_(pa.string(), pa.float64()),
+        "vector": pa.list_(pa.float32()),
+        "meta": pa.string(),  # JSON: metadata differs from record to record
+    }
+
+
+class ParquetWriter(AtomicWriter):
+    """Writes dicts (as doc_to_dict makes them) to Parquet, one row group per
+    row_group_size rows, so memory stays flat however many rows are written.
+
+    The columns are fixed by the first batch; id, text, tokens, ents, cats, ... have
+    fixed types, "meta" and any other dict values are stored as JSON strings.
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        overwrite: bool = True,
+        row_group_size: int = DEFAULT_ROW_GROUP_SIZE,
+    ):
+        super().__init__(path, overwrite=overwrite)
+        self.row_group_size = row_group_size
+        self._rows: list[dict] = []
+        self._writer = None
+        self._schema = None
+
+    def write(self, item: dict) -> None:
+        if not isinstance(item, dict):
+            raise TypeError(
+                Errors.E019.format(fmt="parquet", what="dicts", got=type(item).__name__)
+            )
+        self._rows.append(item)
+        self.count += 1
+        if len(self._rows) >= self.row_group_size:
+            self._flush()
+
+    def _flush(self) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        if not self._rows:
+            return
+        if self._schema is None:
+            self._schema = self._make_schema(self._rows)
+            self._writer = pq.ParquetWriter(self.tmp_path, self._schema)
+        names = set(self._schema.names)
+        columns = {}
+        for name in self._schema.names:
+            columns[name] = [self._value(name, row.get(name)) for row in self._rows]
+        extra = {k for row in self._rows for k in row} - names
+        if extra:
+            raise ValueError(
+                Errors.E019.format(
+                    fmt="parquet",
+                    what=f"the columns of the first rows ({', '.join(sorted(names))})",
+                    got=f"new column(s) {', '.join(sorted(extra))}",
+                )
+            )
+        table = pa.Table.from_pydict(columns, schema=self._schema)
+        self._writer.write_table(table)
+        self._rows = []
+
+    def _make_schema(self, rows: list[dict]):
+        import pyarrow as pa
+
+        known = _known_types()
+        names: list[str] = []
+        for row in rows:
+            names.extend(k for k in row if k not in names)
+        fields = []
+        for name in names:
+            if name in known:
+                fields.append(pa.field(name, known[name]))
+                continue
+            values = [self._value(name, row.get(name)) for row in rows]
+            fields.append(pa.field(name, pa.array(values).type))
+        return pa.schema(fields)
+
+    def _value(self, name: str, value):
+        if value is None:
+            return None
+        if name == "meta" or (isinstance(value, dict) and name != "cats"):
+            return json.dumps(value, ensure_ascii=False)
+        if name == "cats":
+            return list(value.items())
+        return value
+
+    def _finish(self) -> None:
+        self._flush()
+        if self._writer is None:  # no rows: still write a valid, empty file
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+
+            pq.write_table(pa.table({"id": pa.array([], pa.string())}), self.tmp_path)
+        else:
+            self._writer.close()
+
+    def abort(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+        super().abort()
+
+
+WRITERS["parquet"] = ParquetWriter
+
+
+@register_format("parquet", extensions=(".parquet",))
+def read_parquet(
+    path: str | Path,
+    *,
+    text_field: str = "text",
+    id_field: str = "id",
+    batch_size: int = 1000,
+    rejects: Rejects | None = None,
+) -> Iterator[Record]:
+    """Read rows written by ParquetWriter (or any table with a text column), one
+    batch at a time. ents become char spans, cats and meta are restored.
+
+    RETURNS (Iterator[Record]): line = the 1-based row number.
+    """
+    import pyarrow.parquet as pq
+
+    rejects = rejects or Rejects.raising()
+    source = str(path)
+    try:
+        table = pq.ParquetFile(path)
+    except Exception as err:  # pyarrow raises several types for a bad file
+        raise CorpusError(
+            Errors.E002.format(place=source, reason=f"not a Parquet file ({err})"),
+            source=source,
+        ) from err
+    row = 0
+    for batch in table.iter_batches(batch_size=batch_size):
+        for item in batch.to_pylist():
+            row += 1
+            text = item.get(text_field)
+            if not isinstance(text, str):
+                rejects.add(source, row, f"no text in column '{text_field}'")
+                continue
+            ents = item.get("ents")
+            cats = item.get("cats")
+            meta = item.get("meta")
+            yield Record(
+                text=text,
+                id=str(item[id_field]) if item.get(id_field) is not None else None,
+                char_spans=[(e["start"], e["end"], e["label"]) for e in ents]
+                if ents
+                else None,
+                cats=dict(cats) if cats else None,
+                meta=json.loads(meta) if isinstance(meta, str) else {},
+                source=source,
+                line=row,
+            )

@@ -1,0 +1,202 @@
+import pytest
+import spacy
+
+from nlpkit.errors import CorpusError
+from nlpkit.io import Rejects, read_corpus, read_rejects
+from nlpkit.io.conll import decode_tags, detect_scheme, read_iob
+
+IOB2 = """\
+en:Ada\tB-PER
+en:Lovelace\tI-PER
+en:visited\tO
+en:Paris\tB-LOC
+
+en:The\tO
+en:BBC\tB-ORG
+"""
+
+CONLL4 = """\
+-DOCSTART- -X- -X- O
+
+EU NNP B-NP I-ORG
+rejects VBZ B-VP O
+German JJ B-NP I-MISC
+
+Peter NNP B-NP I-PER
+Blackburn NNP I-NP I-PER
+
+-DOCSTART- -X- -X- O
+
+BRUSSELS NNP B-NP I-LOC
+"""
+
+BILOU = "Ada\tB-PER\nLovelace\tL-PER\nin\tO\nParis\tU-LOC\n\nNew\tB-LOC\nYork\tE-LOC\n"
+
+
+def write(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def spans(record):
+    return [(" ".join(record.words[s:e]), label) for s, e, label in record.ents]
+
+
+def test_iob2_with_token_prefix(tmp_path):
+    path = write(tmp_path, "a.iob", IOB2)
+    first, second = read_iob(path, token_prefix="en:")
+    assert first.words == ["Ada", "Lovelace", "visited", "Paris"]
+    assert spans(first) == [("Ada Lovelace", "PER"), ("Paris", "LOC")]
+    assert spans(second) == [("BBC", "ORG")]
+    assert (first.id, second.line) == ("a.iob:1", 6)
+    # without the option the prefix stays: nothing is stripped behind the user's back
+    assert next(read_iob(path)).words[0] == "en:Ada"
+
+
+def test_token_prefix_missing_rejects_sentence(tmp_path):
+    path = write(tmp_path, "p.iob", "en:Ada\tB-PER\nLovelace\tI-PER\n\nen:Bob\tB-PER\n")
+    with pytest.raises(CorpusError, match=r"p\.iob:2: token 'Lovelace' .* prefix"):
+        list(read_iob(path, token_prefix="en:"))
+
+
+def test_conll_four_columns_iob1_and_docstart(tmp_path):
+    path = write(tmp_path, "c.conll", CONLL4)
+    assert detect_scheme(path) == "iob1"
+    records = list(read_corpus(path))
+    assert [spans(r) for r in records] == [
+        [("EU", "ORG"), ("German", "MISC")],
+        [("Peter Blackburn", "PER")],
+        [("BRUSSELS", "LOC")],
+    ]
+    docs = list(read_iob(path, n_sents=0))
+    assert [d.words for d in docs] == [
+        ["EU", "rejects", "German", "Peter", "Blackburn"],
+        ["BRUSSELS"],
+    ]
+    assert spans(docs[0])[-1] == ("Peter Blackburn", "PER")
+    assert docs[0].meta == {"n_sents": 2, "doc_index": 1}
+
+
+def test_columns_option_picks_token_and_tag(tmp_path):
+    path = write(tmp_path, "x.conll", "1\tParis\tNNP\tB-LOC\n2\tis\tVBZ\tO\n")
+    (record,) = read_iob(path, columns=(1, 3))
+    assert record.words == ["Paris", "is"] and spans(record) == [("Paris", "LOC")]
+
+
+def test_bilou_and_bioes(tmp_path):
+    path = write(tmp_path, "b.bilou", BILOU)
+    assert detect_scheme(path) == "bilou"
+    records = list(read_iob(path))
+    assert [spans(r) for r in records] == [
+        [("Ada Lovelace", "PER"), ("Paris", "LOC")],
+        [("New York", "LOC")],
+    ]
+
+
+def test_n_sents_groups_and_offsets(tmp_path):
+    path = write(tmp_path, "a.iob", IOB2)
+    (record,) = read_iob(path, n_sents=2, token_prefix="en:")
+    assert len(record.words) == 6
+    assert spans(record) == [("Ada Lovelace", "PER"), ("Paris", "LOC"), ("BBC", "ORG")]
+    doc = record.to_doc(spacy.blank("en"))
+    assert [(e.text, e.label_) for e in doc.ents][-1] == ("BBC", "ORG")
+
+
+@pytest.mark.parametrize(
+    "tags,scheme,expected",
+    [
+        ("B-PER I-PER O B-LOC", "iob2", [(0, 2, "PER"), (3, 4, "LOC")]),
+        (
+            "I-PER I-PER B-PER O I-LOC",
+            "iob1",
+            [(0, 2, "PER"), (2, 3, "PER"), (4, 5, "LOC")],
+        ),
+        ("U-PER O B-LOC I-LOC L-LOC", "bilou", [(0, 1, "PER"), (2, 5, "LOC")]),
+        ("B-creative-work I-creative-work", "iob2", [(0, 2, "creative-work")]),
+    ],
+)
+def test_decode_tags(tags, scheme, expected):
+    assert decode_tags(tags.split(), scheme) == expected
+
+
+@pytest.mark.parametrize(
+    "tags,scheme,message",
+    [
+        ("O I-PER", "iob2", "'I-PER' on line 2 follows 'O'"),
+        ("B-PER I-LOC", "iob2", "follows 'B-PER'"),
+        ("B-PER O", "bilou", "not closed with L-PER before line 2"),
+        ("B-PER", "bilou", "at the end of the sentence"),
+        ("U-PER", "iob2", "pass scheme='bilou'"),
+        ("PER", "iob1", "unknown tag 'PER'"),
+    ],
+)
+def test_invalid_tag_sequences(tags, scheme, message):
+    with pytest.raises(ValueError, match=message):
+        decode_tags(tags.split(), scheme)
+
+
+def test_invalid_tag_sequence_strict_and_lenient(tmp_path):
+    text = "Ada\tB-PER\n\nthe\tO\nBBC\tI-ORG\nsaid\tO\n\nParis\tB-LOC\n"
+    path = write(tmp_path, "s.iob", text)
+    with pytest.raises(
+        CorpusError, match=r"s\.iob:3: invalid tag sequence: 'I-ORG' on line 4"
+    ):
+        list(read_iob(path, scheme="iob2"))
+    with Rejects(tmp_path / "rejects.jsonl") as rejects:
+        records = list(read_iob(path, scheme="iob2", rejects=rejects))
+    assert [r.words for r in records] == [["Ada"], ["Paris"]]
+    (entry,) = read_rejects(tmp_path / "rejects.jsonl")
+    assert entry["line"] == 3 and entry["reason"].startswith("invalid tag sequence")
+    assert entry["raw"] == "the\tO\nBBC\tI-ORG\nsaid\tO"
+    # IOB1 allows an entity to start with I-
+    assert len(list(read_iob(path, scheme="iob1"))) == 3
+
+
+def test_wrong_column_count_strict_and_lenient(tmp_path):
+    path = write(tmp_path, "w.conll", "Ada\tB-PER\n\nthe\tDT\tO\nend\tO\n\nok\tO\n")
+    with pytest.raises(
+        CorpusError, match=r"w\.conll:3: line 3 has 3 column\(s\), expected 2"
+    ):
+        list(read_iob(path))
+    with Rejects(tmp_path / "r.jsonl") as rejects:
+        records = list(read_iob(path, rejects=rejects))
+    assert [r.words for r in records] == [["Ada"], ["ok"]]
+    (entry,) = read_rejects(tmp_path / "r.jsonl")
+    assert entry["line"] == 3 and "3 column(s)" in entry["reason"]
+
+
+def test_invalid_utf8_rejects_whole_sentence(tmp_path):
+    path = tmp_path / "u.iob"
+    path.write_bytes(b"Ada\tB-PER\n\nbad\xff\tO\nword\tO\n\nok\tO\n")
+    with pytest.raises(CorpusError, match=r"u\.iob:3: invalid UTF-8 at byte 3"):
+        list(read_iob(path))
+    with Rejects(tmp_path / "r.jsonl") as rejects:
+        assert [r.words for r in read_iob(path, rejects=rejects)] == [["Ada"], ["ok"]]
+    assert read_rejects(tmp_path / "r.jsonl")[0]["line"] == 3
+
+
+def test_blank_lines_crlf_and_bom(tmp_path):
+    path = tmp_path / "b.iob"
+    path.write_bytes(
+        "\ufeffAda\tB-PER\r\n\r\n\r\n  \t\r\nParis\tB-LOC\r\n\ufeff\r\n".encode()
+    )
+    records = list(read_iob(path))
+    assert [spans(r) for r in records] == [[("Ada", "PER")], [("Paris", "LOC")]]
+    assert records[1].line == 5
+
+
+def test_empty_iob_file(tmp_path):
+    path = write(tmp_path, "e.iob", "\n\n")
+    with pytest.raises(CorpusError, match="is empty"):
+        list(read_corpus(path))
+    with Rejects(tmp_path / "r.jsonl") as rejects:
+        assert list(read_corpus(path, rejects=rejects)) == []
+    assert "is empty" in read_rejects(tmp_path / "r.jsonl")[0]["reason"]
+
+
+def test_bad_options():
+    with pytest.raises(ValueError, match="E010"):
+        list(read_iob("x.iob", scheme="bio2"))
+    with pytest.raises(ValueError, match="E011"):
+        list(read_iob("x.iob", n_sents=-1))
