@@ -18,7 +18,9 @@ def require_data(*parts: str) -> Path:
     """The path of a data set under NLPKIT_DATA_DIR, or a clear exit if missing."""
     path = data_dir().joinpath(*parts)
     if not path.exists():
-        raise SystemExit(f"{path} not found: set NLPKIT_DATA_DIR to the shared data folder")
+        raise SystemExit(
+            f"{path} not found: set NLPKIT_DATA_DIR to the shared data folder"
+        )
     return path
 
 

@@ -29,13 +29,48 @@ class TrainingExample:
     """A query with one relevant passage and some non-relevant ones.
 
     positive_id (str | None): the positive's document id, so that mined negatives
-        never include it.
+        never include it; skip_ids: other ids never to use as negatives (e.g. the
+        query's other relevant documents).
     """
 
     query: str
     positive: str
     negatives: list[str] = field(default_factory=list)
     positive_id: str | None = None
+    skip_ids: list[str] = field(default_factory=list)
+
+
+def examples_from_qrels(
+    queries: Iterable[Any],
+    qrels: dict[str, dict[str, int]],
+    documents: Iterable[Any],
+    *,
+    min_grade: int = 1,
+    max_positives: int | None = None,
+) -> list[TrainingExample]:
+    """Examples from judged queries: one per relevant document (best grades first).
+
+    queries (Iterable): Records or (id, text) pairs; only judged ones are used.
+    documents (Iterable): the collection (Records, dicts, (id, text) or Documents).
+    RETURNS (list[TrainingExample]): with every judged document in skip_ids, so
+        mining never turns a relevant document into a negative.
+    """
+    texts = {d.id: d.text for d in as_documents(documents, with_title=False)}
+    examples = []
+    for i, query in enumerate(queries):
+        if isinstance(query, tuple):
+            qid, text = str(query[0]), str(query[1])
+        else:
+            qid, text = str(query.id if query.id is not None else i), query.get_text()
+        judged = qrels.get(qid, {})
+        relevant = sorted(d for d, g in judged.items() if g > 0)
+        ranked = sorted(
+            (d for d, g in judged.items() if g >= min_grade and d in texts),
+            key=lambda d: -judged[d],
+        )
+        for doc_id in ranked[:max_positives]:
+            examples.append(TrainingExample(text, texts[doc_id], [], doc_id, relevant))
+    return examples
 
 
 def read_training_data(path: str | Path) -> list[TrainingExample]:
@@ -178,12 +213,14 @@ def mine_hard_negatives(
     mined = []
     for ex, hits in zip(examples, results):
         pos = _norm(ex.positive)
+        skip = set(ex.skip_ids)
         taken = {_norm(n) for n in ex.negatives}
         pool = [
             h.text
             for h in hits[skip_top:]
             if h.text
             and h.id != ex.positive_id
+            and h.id not in skip
             and _norm(h.text) != pos
             and pos not in _norm(h.text)
             and _norm(h.text) not in taken
