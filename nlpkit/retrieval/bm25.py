@@ -113,7 +113,7 @@ class BM25Index:
                 if score <= 0.0:
                     break
                 doc = self.docs[i]
-                hits.append(Hit(doc.id, float(score), doc.text, dict(doc.meta)))
+                hits.append(Hit(doc.id, float(score), doc.text, doc.meta))
             results.append(hits)
         return results
 

@@ -243,13 +243,19 @@ def as_hit(candidate: Candidate, position: int) -> Hit:
 class RerankedRetriever:
     """A first-stage retriever followed by a cross-encoder over its top `depth` hits.
 
-    retriever: anything with search_batch; reranker (Reranker); depth (int).
+    retriever: anything with search_batch; reranker (Reranker); depth (int): hits
+    reranked per query. When k > depth, the first stage's hits below depth follow
+    the reranked ones in their own order (so Recall@k is that of the first stage).
     """
 
     def __init__(self, retriever: Any, reranker: Reranker, *, depth: int = 100):
         self.retriever = retriever
         self.reranker = reranker
         self.depth = check_k(depth)
+
+    @property
+    def docs(self):
+        return self.retriever.docs
 
     def search(self, query: str, k: int = 10) -> list[Hit]:
         return self.search_batch([query], k)[0]
@@ -262,8 +268,16 @@ class RerankedRetriever:
         todo = [i for i, hits in enumerate(first) if hits]
         if todo:
             reranked = self.reranker.rerank_batch(
-                [queries[i] for i in todo], [first[i] for i in todo], top_k=k
+                [queries[i] for i in todo], [first[i][: self.depth] for i in todo]
             )
             for i, hits in zip(todo, reranked):
-                out[i] = hits
+                tail = first[i][self.depth :]
+                floor = min(h.score for h in hits) if hits else 0.0
+                out[i] = (
+                    hits
+                    + [
+                        Hit(h.id, floor - 1.0 - n, h.text, h.meta)
+                        for n, h in enumerate(tail)
+                    ]
+                )[:k]
         return out
