@@ -53,7 +53,9 @@ def test_dense_search_save_reopen(dense, encoder, tmp_path):
 
 
 def test_hybrid_bm25_dense_modes(dense, tmp_path):
-    hybrid = HybridIndex({"bm25": BM25Index.build(DOCS), "dense": dense}, method="linear")
+    hybrid = HybridIndex(
+        {"bm25": BM25Index.build(DOCS), "dense": dense}, method="linear"
+    )
     top = hybrid.search("kitten windowsill", 2)
     assert top[0].id == "cat"
     assert set(top[0].meta["fusion"]) == {"bm25", "dense"}

@@ -155,7 +155,11 @@ def test_judge_scores_pairs(trained):
 
 
 def test_reranked_retriever_over_bm25(reranker):
-    docs = [("a", "walrus method"), ("b", "walrus walrus walrus results"), ("c", "tulip")]
+    docs = [
+        ("a", "walrus method"),
+        ("b", "walrus walrus walrus results"),
+        ("c", "tulip"),
+    ]
     searcher = RerankedRetriever(BM25Index.build(docs), reranker, depth=5)
     results = searcher.search_batch(["walrus", "tulip", "nothingmatches"], k=2)
     assert {h.id for h in results[0]} == {"a", "b"}
@@ -204,7 +208,9 @@ def test_pairs_from_raw_documents_and_mined_negatives():
     ict = pairs_from_documents(DOC_TEXTS, mode="ict", keep_sentence=0.0)
     for ex in ict:
         assert ex.query not in ex.positive  # inverse cloze removes the sentence
-        assert ex.query in next(d["text"] for d in DOC_TEXTS if d["id"] == ex.positive_id)
+        assert ex.query in next(
+            d["text"] for d in DOC_TEXTS if d["id"] == ex.positive_id
+        )
     auto = pairs_from_documents(DOC_TEXTS, max_pairs=5)
     assert len(auto) == 5
     index = BM25Index.build(DOC_TEXTS)
@@ -256,12 +262,17 @@ def test_component_extension_candidates_pipe_and_round_trip(trained, tmp_path):
 
 def test_component_sentences_as_candidates_and_empty_docs(trained):
     nlp = make_nlp(trained, candidates="sents", threshold=0.0)
-    doc = nlp.make_doc("The cases in the study. A walrus was in the report. The method.")
+    doc = nlp.make_doc(
+        "The cases in the study. A walrus was in the report. The method."
+    )
     doc._.query = "walrus"
     doc = nlp(doc)
     assert len(doc._.rerank_scores) == 3
     best = doc._.reranked[0]
-    assert "walrus" in best["text"] and doc.text[best["start"] : best["end"]] == best["text"]
+    assert (
+        "walrus" in best["text"]
+        and doc.text[best["start"] : best["end"]] == best["text"]
+    )
     empty = nlp("")
     assert empty._.rerank_scores == [] and empty._.reranked == []
 
@@ -289,7 +300,9 @@ def test_component_candidates_from_index_config(trained, tmp_path):
 def test_component_bad_config(trained):
     nlp = spacy.blank("en")
     with pytest.raises(ValueError, match="E307"):
-        nlp.add_pipe("nlpkit_reranker", config={"model": "x", "candidates": "paragraphs"})
+        nlp.add_pipe(
+            "nlpkit_reranker", config={"model": "x", "candidates": "paragraphs"}
+        )
     nlp.add_pipe("nlpkit_reranker", config={"model": "./missing/model"})
     with pytest.raises(ModelLoadError, match="E303"):
         nlp.initialize()
@@ -299,13 +312,20 @@ def test_component_bad_config(trained):
 def test_cli_index_search_rerank(trained, tmp_path):
     corpus = tmp_path / "docs.jsonl"
     corpus.write_text(
-        "\n".join(json.dumps({"id": i, "text": t}) for i, t in [
-            ("a", "walrus method"), ("b", "walrus walrus walrus results"), ("c", "tulip cases"),
-        ])
+        "\n".join(
+            json.dumps({"id": i, "text": t})
+            for i, t in [
+                ("a", "walrus method"),
+                ("b", "walrus walrus walrus results"),
+                ("c", "tulip cases"),
+            ]
+        )
         + "\n"
     )
     runner = CliRunner()
-    out = runner.invoke(app, ["index", "build", str(corpus), "-o", str(tmp_path / "ix")])
+    out = runner.invoke(
+        app, ["index", "build", str(corpus), "-o", str(tmp_path / "ix")]
+    )
     assert out.exit_code == 0, out.output
     res = runner.invoke(
         app, ["search", "walrus", "-i", str(tmp_path / "ix"), "--json", "-k", "2"]
@@ -315,14 +335,26 @@ def test_cli_index_search_rerank(trained, tmp_path):
     assert ids[0] == "b"
     res = runner.invoke(
         app,
-        ["search", "walrus", "-i", str(tmp_path / "ix"), "--json", "--rerank", str(trained)],
+        [
+            "search",
+            "walrus",
+            "-i",
+            str(tmp_path / "ix"),
+            "--json",
+            "--rerank",
+            str(trained),
+        ],
     )
     assert res.exit_code == 0, res.output
     empty = runner.invoke(app, ["search", " ", "-i", str(tmp_path / "ix")])
     assert empty.exit_code == 1 and "E301" in empty.output
-    dense = runner.invoke(app, ["search", "x", "-i", str(tmp_path / "ix"), "-m", "dense"])
+    dense = runner.invoke(
+        app, ["search", "x", "-i", str(tmp_path / "ix"), "-m", "dense"]
+    )
     assert dense.exit_code == 1 and "E306" in dense.output
-    bad = runner.invoke(app, ["search", "x", "-i", str(tmp_path / "ix"), "--rerank", "./nope"])
+    bad = runner.invoke(
+        app, ["search", "x", "-i", str(tmp_path / "ix"), "--rerank", "./nope"]
+    )
     assert bad.exit_code == 1 and "E303" in bad.output
     (tmp_path / "ix" / "docs.jsonl").write_text("{")
     broken = runner.invoke(app, ["search", "x", "-i", str(tmp_path / "ix")])

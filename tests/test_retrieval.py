@@ -24,10 +24,20 @@ from nlpkit.retrieval.fusion import (
 from nlpkit.retrieval.store import IndexLoadError, load_index
 
 DOCS = [
-    {"id": "wing", "text": "Lift and drag of a swept wing at supersonic speed.", "title": "Wings"},
-    {"id": "heat", "text": "Heat transfer in the boundary layer of a heated flat plate."},
+    {
+        "id": "wing",
+        "text": "Lift and drag of a swept wing at supersonic speed.",
+        "title": "Wings",
+    },
+    {
+        "id": "heat",
+        "text": "Heat transfer in the boundary layer of a heated flat plate.",
+    },
     {"id": "shock", "text": "Shock waves ahead of blunt bodies in hypersonic flow."},
-    {"id": "buckle", "text": "Buckling of thin cylindrical shells under axial compression."},
+    {
+        "id": "buckle",
+        "text": "Buckling of thin cylindrical shells under axial compression.",
+    },
     {"id": "flutter", "text": "Flutter of panels and wings: an aeroelastic analysis."},
 ]
 

@@ -130,6 +130,15 @@ def split_sentences(text: str) -> list[str]:
     return [s.strip() for s in SENT_RE.split(text) if s and s.strip()]
 
 
+def text_units(text: str, window: int = 15) -> list[str]:
+    """Sentences, or windows of words for text without sentence punctuation."""
+    sents = split_sentences(text)
+    if len(sents) >= 2:
+        return sents
+    words = text.split()
+    return [" ".join(words[i : i + window]) for i in range(0, len(words), window)]
+
+
 def pairs_from_documents(
     documents: Iterable[Any],
     *,
@@ -139,6 +148,7 @@ def pairs_from_documents(
     min_passage_words: int = 12,
     max_query_words: int = 40,
     keep_sentence: float = 0.1,
+    window: int = 15,
     seed: int = 0,
 ) -> list[TrainingExample]:
     """Make (pseudo-query, passage) examples from raw documents, with no labels.
@@ -148,6 +158,8 @@ def pairs_from_documents(
         kept with probability keep_sentence), or "auto" (title when the document
         has one, plus one ICT example per document).
     max_pairs (int | None): stop after this many examples (documents are shuffled).
+    window (int): for text without sentence punctuation, pseudo-sentences are
+        windows of this many words.
     RETURNS (list[TrainingExample]): examples without negatives (mine them next).
     """
     if mode not in PAIR_MODES:
@@ -169,16 +181,16 @@ def pairs_from_documents(
             if len(title.split()) >= min(min_query_words, 2):
                 examples.append(TrainingExample(title, body, [], doc.id))
         if mode in ("sentence", "ict", "auto"):
+            units = text_units(body, window)
             sents = [
-                s for s in split_sentences(body) if len(s.split()) <= max_query_words
+                u for u in units if min_query_words <= len(u.split()) <= max_query_words
             ]
-            sents = [s for s in sents if len(s.split()) >= min_query_words]
-            if len(split_sentences(body)) < 2 or not sents:
+            if len(units) < 2 or not sents:
                 continue
             sent = rng.choice(sents)
             passage = body
             if mode != "sentence" and rng.random() >= keep_sentence:
-                passage = " ".join(s for s in split_sentences(body) if s != sent)
+                passage = " ".join(u for u in units if u != sent)
             if len(passage.split()) >= min_passage_words:
                 examples.append(TrainingExample(sent, passage, [], doc.id))
         if max_pairs and len(examples) >= max_pairs:
