@@ -30,6 +30,9 @@ _LAZY = {
     "LinearClassifier": "nlpkit.classify",
     "FewShotTextCategorizer": "nlpkit.components.fewshot_textcat",
     "VectorsTextCategorizer": "nlpkit.components.fewshot_textcat",
+    "Reranker": "nlpkit.retrieval.rerank",
+    "CrossEncoderJudge": "nlpkit.retrieval.judge",
+    "load_index": "nlpkit.retrieval.store",
 }
 
 

@@ -114,11 +114,31 @@ def step_fewshot(output_dir: Path) -> dict:
     return {"step": "few-shot classify sample news", **summary}
 
 
+def step_search(output_dir: Path) -> dict:
+    """Build a BM25 index of the sample news corpus, save it, reopen it and search."""
+    from .io import read_corpus
+    from .retrieval.bm25 import BM25Index
+    from .retrieval.store import load_index
+
+    docs = list(read_corpus([CORPORA / "sample" / "news.txt"]))
+    BM25Index.build(docs).save(output_dir / "bm25-index")
+    index = load_index(output_dir / "bm25-index")
+    hits = index.search("weather at sea forced boats back", k=3)
+    return {
+        "step": "BM25 search over the sample corpus",
+        "documents": len(index),
+        "query": "weather at sea forced boats back",
+        "top_hit": f"{hits[0].id}: {hits[0].text}" if hits else "(none)",
+        "index": str(output_dir / "bm25-index"),
+    }
+
+
 STEPS: list[Callable[[Path], dict]] = [
     step_process,
     step_convert,
     step_vectors,
     step_fewshot,
+    step_search,
     step_llm,
 ]
 

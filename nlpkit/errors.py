@@ -32,6 +32,17 @@ class Warnings(metaclass=ErrorsWithCodes):
     )
 
     # retrieval and reranking (W3xx)
+    W301 = (
+        "{count} judgement(s) in the qrels name documents that are not in the "
+        "collection (e.g. {examples}); they count as relevant but can never be "
+        "retrieved. Check that the qrels belong to this collection."
+    )
+    W302 = (
+        "A query/candidate pair has {n_tokens} tokens, more than the model's limit "
+        "of {max_length}: over-long candidates are truncated to fit (this warning is "
+        "shown once per reranker)."
+    )
+    W303 = "No candidates to rerank for doc {doc!r} in component '{name}'; skipped."
 
     # LLM (W4xx)
     W401 = "LLM {task} failed for {count} doc(s) of {total}; see doc._.{attr} and the rejects log."
@@ -97,6 +108,38 @@ class Errors(metaclass=ErrorsWithCodes):
     E213 = "{model} has no NER or text classification component to evaluate (its pipeline: {pipes})."
 
     # retrieval and reranking (E3xx)
+    E301 = "Empty query{where}: a query needs at least one non-space character."
+    E302 = (
+        "No candidates to rerank for query {query!r}: give at least one candidate "
+        "passage (did the first-stage search return nothing?)."
+    )
+    E303 = (
+        "Cannot load model '{name}': {reason}. Give a local path to a saved model "
+        "folder (e.g. one written by `nlpkit rerank train`), or a name that resolves "
+        "offline ('minilm' for the packaged all-MiniLM-L6-v2)."
+    )
+    E304 = (
+        "{path} is not an nlpkit index: {reason}. Build one with `nlpkit index "
+        "build` (or Index.save), or check the path."
+    )
+    E305 = (
+        "The index at {path} is damaged or incomplete: {reason}. Rebuild it with "
+        "`nlpkit index build`."
+    )
+    E306 = (
+        "Search mode '{mode}' is not available in the index at {path}, which holds "
+        "{available}. Build the index with --mode {mode} (or hybrid)."
+    )
+    E307 = "Unknown {what} '{value}'. Choose one of: {known}."
+    E308 = "Fusion weights {weights} do not match the {n} ranker(s) {names}."
+    E309 = "{place}: {reason}"
+    E310 = (
+        "No training pairs: {reason}. Give (query, positive) examples, or documents "
+        "long enough to make pseudo-queries from."
+    )
+    E311 = "Duplicate document id '{id}' at {place}: ids in an index must be unique."
+    E312 = "No documents to index{where}: the corpus is empty."
+    E313 = "{name} must be {rule}, got {value!r}."
 
     # LLM (E4xx)
     E401 = "Invalid generation setting {name}={value!r}: it must be {rule}."

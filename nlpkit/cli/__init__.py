@@ -7,6 +7,7 @@ from . import demo  # noqa: E402, F401
 from . import evaluate  # noqa: E402, F401
 from . import llm  # noqa: E402, F401
 from . import process  # noqa: E402, F401
+from . import retrieval as _retrieval  # noqa: E402, F401
 from . import vectors  # noqa: E402, F401
 from ._util import app
 
