@@ -224,7 +224,7 @@ def print_table(title: str, rows: list[dict]) -> None:
                 for k in keys
             ]
         )
-    Console().print(table)
+    Console(width=200).print(table)
 
 
 def main() -> None:
