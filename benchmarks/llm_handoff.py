@@ -73,6 +73,7 @@ def bench_http_concurrency(
             "max_new_tokens": max_new_tokens, "max_concurrency": c, "timeout": timeout,
         }  # fmt: skip
         nlp = llm_pipeline(backend, use_cache=False)
+        nlp("warm up")  # connection, server-side model load and prompt cache
         seconds, docs = run_docs(nlp, texts)
         failures = sum(d._.llm_error is not None for d in docs)
         rows.append({"concurrency": c, "docs": len(texts), "seconds": seconds,
@@ -94,7 +95,8 @@ def start_llama_server(gguf: Path, log_path: Path):
 
     port = free_port()
     cmd = [sys.executable, "-m", "llama_cpp.server", "--model", str(gguf), "--host", "127.0.0.1",
-           "--port", str(port), "--model_alias", "smollm2", "--interrupt_requests", "False"]  # fmt: skip
+           "--port", str(port), "--model_alias", "smollm2", "--interrupt_requests", "False",
+           "--n_threads", "1", "--n_threads_batch", "1"]  # fmt: skip
     log = log_path.open("w")
     proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/v1"
@@ -171,7 +173,7 @@ def bench_routing(train, dev, thresholds, max_new_tokens, examples_path):
     backend = {
         "@misc": "nlpkit.LlamaCpp.v1",
         "max_new_tokens": max_new_tokens,
-        "n_threads": 2,
+        "n_threads": 1,
     }
     rows = []
 
@@ -222,7 +224,7 @@ def print_table(title: str, rows: list[dict]) -> None:
                 for k in keys
             ]
         )
-    Console().print(table)
+    Console(width=200).print(table)
 
 
 def main() -> None:
@@ -236,6 +238,9 @@ def main() -> None:
     )
     parser.add_argument("--thresholds", default="0.7,0.85")
     parser.add_argument(
+        "--llm-docs", type=int, default=0, help="docs for SmolLM2 speed runs"
+    )
+    parser.add_argument(
         "--skip",
         default="",
         help="comma list of parts to skip: http,llama,inproc,cache,routing",
@@ -246,7 +251,7 @@ def main() -> None:
     from nlpkit.llm.testserver import TestLLMServer
 
     n_http = 16 if args.quick else 48
-    n_llm = 8 if args.quick else 24
+    n_llm = args.llm_docs or (8 if args.quick else 24)
     texts = [t for t, _ in read_sst(require_data("textcat", "sst2", "dev.txt"))]
     results: dict = {
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
@@ -267,7 +272,6 @@ def main() -> None:
         print_table("HTTP backend vs local test server", rows)
 
     tmp = Path(tempfile.mkdtemp(prefix="nlpkit-llm-bench-"))
-    prompt = {"@misc": "nlpkit.Summarize.v1", "max_words": 10}
     if "llama" not in skip:
         proc, url, log = start_llama_server(default_gguf_path(), tmp / "server.log")
         try:
@@ -280,7 +284,7 @@ def main() -> None:
         print_table("HTTP backend vs llama_cpp.server (one request at a time)", rows)
 
     if "inproc" not in skip or "cache" not in skip:
-        backend = {"@misc": "nlpkit.LlamaCpp.v1", "max_new_tokens": 24, "n_threads": 2}
+        backend = {"@misc": "nlpkit.LlamaCpp.v1", "max_new_tokens": 24, "n_threads": 1}
         nlp = llm_pipeline(backend, {"@misc": "nlpkit.Summarize.v1", "max_words": 10},
                            cache_path=str(tmp / "cache.sqlite"))  # fmt: skip
         nlp("warm up: load the model")
@@ -297,14 +301,13 @@ def main() -> None:
              "docs_per_s": n_llm / second, "requests": cached.requests_sent,
              "tokens_out": cached.tokens_out, "cache_hits": cached.cache_hits},
         ]  # fmt: skip
-        del prompt
         results["in_process_and_cache"] = rows
         print_table("In-process backend and cached re-run", rows)
 
     if "routing" not in skip:
         train = read_sst(require_data("textcat", "sst2", "train.txt"))
         dev = read_sst(require_data("textcat", "sst2", "dev.txt"))
-        n_dev = 120 if args.quick else (args.dev_docs or len(dev))
+        n_dev = args.dev_docs or (120 if args.quick else len(dev))
         examples = tmp / "examples.jsonl"
         import srsly
 

