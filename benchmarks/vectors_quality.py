@@ -53,10 +53,15 @@ def main() -> None:
             **evaluate_all(wv),
         }
         print(name, f"{rows[name]['seconds']:.0f}s", flush=True)
-    rows["glove-6b-50d (pretrained)"] = {"n_words": 400000, **evaluate_all(load_glove_6b_50d())}
+    rows["glove-6b-50d (pretrained)"] = {
+        "n_words": 400000,
+        **evaluate_all(load_glove_6b_50d()),
+    }
     out = save_results("vectors_quality", {"n_tokens": n_tokens(), "rows": rows})
     print(f"{n_tokens():,} tokens")
-    print(f"{'vectors':<28}{'WS-353':>8}{'SimLex':>8}{'MEN':>8}{'3CosAdd':>9}{'3CosMul':>9}{'OOV pairs':>11}")
+    print(
+        f"{'vectors':<28}{'WS-353':>8}{'SimLex':>8}{'MEN':>8}{'3CosAdd':>9}{'3CosMul':>9}{'OOV pairs':>11}"
+    )
     for name, r in rows.items():
         oov = "/".join(str(r[k]["n_oov"]) for k in ("ws353", "simlex999", "men"))
         print(
