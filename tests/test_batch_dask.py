@@ -110,6 +110,7 @@ def test_killed_worker_loses_and_duplicates_nothing(cluster, tmp_path):
     )
 
 
+@pytest.mark.slow
 def test_dask_backend_starts_and_stops_its_own_local_cluster(tmp_path):
     corpus = write_corpus(tmp_path / "c.jsonl", 40)
     summary = nlpkit.process(

@@ -101,6 +101,7 @@ def test_two_processes_equal_one(tmp_path):
     assert list(iter_output(tmp_path / "one")) == list(iter_output(tmp_path / "two"))
 
 
+@pytest.mark.slow
 def test_spawned_workers_load_the_pipeline_from_bytes(tmp_path):
     corpus = write_corpus(tmp_path / "c.jsonl", 40, extra={3: "BOOM"})
     summary = nlpkit.process(

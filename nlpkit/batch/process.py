@@ -49,19 +49,27 @@ class ProcessSummary:
     words: int = 0
     processed: int = 0
     processed_words: int = 0
+    setup_seconds: float = 0.0
     shards: int = 0
     shards_skipped: int = 0
     backend: str = "local"
     workers: int = 1
 
     @property
+    def processing_seconds(self) -> float:
+        """Wall time after set-up (loading the pipeline, starting workers)."""
+        return max(self.seconds - self.setup_seconds, 0.0)
+
+    @property
     def docs_per_second(self) -> float:
-        """Docs written by this call (not by the run it resumed) per second."""
-        return self.processed / self.seconds if self.seconds else 0.0
+        """Docs written by this call (not by the run it resumed) per processing second."""
+        secs = self.processing_seconds
+        return self.processed / secs if secs else 0.0
 
     @property
     def words_per_second(self) -> float:
-        return self.processed_words / self.seconds if self.seconds else 0.0
+        secs = self.processing_seconds
+        return self.processed_words / secs if secs else 0.0
 
     def to_dict(self) -> dict:
         return {
@@ -190,16 +198,9 @@ def process(
         pipeline_key=key,
     )
     if isinstance(backend, str):
-        if backend == "dask":
-            opts = {
-                "scheduler": scheduler,
-                "n_workers": n_process if n_process > 1 else None,
-            }
-        else:
-            opts = {"n_process": n_process}
-            if n_process > (os.cpu_count() or 1):
-                logger.warning(Warnings.W502.format(n=n_process, cores=os.cpu_count()))
-        backend = make_backend(backend, **{**opts, **(backend_options or {})})
+        backend = build_backend(backend, n_process, scheduler, backend_options)
+    # Workers that cannot share the driver's memory get the pipeline by name, or as
+    # config + bytes when it was given as a Language object.
     ships = backend.name != "local" or (
         backend.workers > 1 and getattr(backend, "start_method", "") != "fork"
     )
@@ -238,10 +239,12 @@ def process(
             yield task
 
     n_shards = processed = processed_words = 0
+    setup = 0.0
     status = "failed"
     try:
         with backend:
             backend.open(spec, job, nlp)
+            setup = time.perf_counter() - start
             for result in backend.run(pending_tasks()):
                 processed += result.written
                 processed_words += result.words
@@ -279,6 +282,7 @@ def process(
         words=totals["words"],
         processed=processed,
         processed_words=processed_words,
+        setup_seconds=setup,
         shards=n_shards,
         shards_skipped=skipped,
         backend=backend.name,
@@ -286,6 +290,22 @@ def process(
     )
     logger.debug("Processed %s", summary.to_dict())
     return summary
+
+
+def build_backend(
+    name: str, n_process: int, scheduler: str | None, options: dict | None
+) -> Backend:
+    """A backend by name, with --n-process meaning local processes or Dask workers."""
+    if name == "dask":
+        opts = {
+            "scheduler": scheduler,
+            "n_workers": n_process if n_process > 1 else None,
+        }
+    else:
+        opts = {"n_process": n_process}
+        if n_process > (os.cpu_count() or 1):
+            logger.warning(Warnings.W502.format(n=n_process, cores=os.cpu_count()))
+    return make_backend(name, **{**opts, **(options or {})})
 
 
 def _import_file(name: str, path: str):

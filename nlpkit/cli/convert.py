@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import typer
+
 from ..errors import CorpusError
 from ._util import Arg, Opt, app, console, fail, progress_bar
 from .process import print_summary
@@ -28,6 +30,9 @@ def convert_cli(
         False, "--strict/--lenient", help="Stop at the first bad record"
     ),
     rejects: Path = Opt(None, "--rejects", help="Rejects file (lenient mode)"),
+    shard_size: int = Opt(
+        0, "--shard-size", help="Write OUTPUT as a directory of files of N docs"
+    ),
     option: list[str] = Opt(
         [], "--option", "-O", help="Other reader option as key=value (repeatable)"
     ),
@@ -54,11 +59,15 @@ def convert_cli(
                 strict=strict,
                 rejects_path=rejects,
                 lang=lang,
+                shard_size=shard_size,
                 on_progress=lambda n: bar.update(task, advance=n),
                 **options,
             )
     except (CorpusError, TypeError, ValueError) as err:
-        fail(str(err))
+        # soft_wrap and no markup: file paths must come out whole and verbatim
+        console.print("[bold red]✘[/]", end=" ")
+        console.print(str(err), markup=False, soft_wrap=True)
+        raise typer.Exit(1) from None
     print_summary(summary.to_dict(), title="nlpkit convert")
     if summary.rejected:
         console.print(

@@ -90,7 +90,7 @@ def process_cli(
             "written": values["written"],
             "rejected": values["rejected"],
             "words": values["words"],
-            "time (s)": round(values["seconds"], 2),
+            "time (s)": f"{values['seconds']:.2f} (set-up {values['setup_seconds']:.2f})",
             "docs/s": values["docs_per_second"],
             "words/s": values["words_per_second"],
             "shards (skipped)": f"{values['shards']} ({values['shards_skipped']})",

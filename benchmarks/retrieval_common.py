@@ -1,0 +1,44 @@
+"""Shared set-up for the retrieval benchmarks: collections, the fixed query split, caches."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from benchmarks._common import require_data
+
+CACHE = Path(__file__).resolve().parent / ".cache" / "retrieval"
+COLLECTIONS = ("cranfield", "vaswani")
+
+
+def load(name: str):
+    """The collection and its fixed split: odd query ids train, even ids test."""
+    from nlpkit.io.ir import load_collection
+
+    require_data("ir", name)
+    coll = load_collection(name)
+    judged = [
+        q for q in coll.queries if any(g > 0 for g in coll.qrels.get(q.id, {}).values())
+    ]
+    train = [q for q in judged if int(q.id) % 2 == 1]
+    test = [q for q in judged if int(q.id) % 2 == 0]
+    return coll, train, test
+
+
+def cached_dense(name: str, docs):
+    """The MiniLM dense index of a collection, built once and cached (git-ignored)."""
+    from nlpkit.retrieval.dense import DenseIndex
+    from nlpkit.retrieval.store import load_index
+
+    path = CACHE / f"{name}-dense"
+    if path.exists():
+        return load_index(path)
+    index = DenseIndex.build(docs, encoder="minilm")
+    index.save(path)
+    return index
+
+
+def setup_env() -> None:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")

@@ -1,0 +1,141 @@
+"""Speed, same inputs, same run: nlpkit Reranker vs CrossEncoder.predict, BM25 vs rank_bm25.
+
+- reranking: the same (query, passage) pairs (BM25 top candidates of Cranfield
+  queries), the same model object and batch size; nlpkit's rerank_batch (all
+  queries in one flat batch, returning sorted Hits) against sentence-transformers'
+  CrossEncoder.predict on the flat list of pairs. Also the int8 (dynamic
+  quantization) backend.
+- BM25: index + all queries (top 100), with the same tokenizer output given to
+  both, nlpkit's BM25Index (bm25s) against rank_bm25's BM25Okapi.
+
+Run under the shared lock:
+    flock /tmp/nlpkit-bench.lock .venv/bin/python benchmarks/retrieval_speed.py [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks._common import save_results  # noqa: E402
+from benchmarks.retrieval_common import CACHE, load, setup_env  # noqa: E402
+
+
+def best_of(fn, repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def rerank_speed(args) -> dict:
+    from nlpkit.retrieval.bm25 import BM25Index
+    from nlpkit.retrieval.rerank import Reranker, load_cross_encoder
+
+    coll, _, test_q = load("cranfield")
+    n_queries, depth = (8, 16) if args.quick else (20, 25)
+    queries = [q.get_text() for q in test_q[:n_queries]]
+    first = BM25Index.build(coll.docs).search_batch(queries, depth)
+    candidates = [[h.text for h in hits] for hits in first]
+    pairs = [(q, c) for q, cands in zip(queries, candidates) for c in cands]
+    model = CACHE / "cranfield-reranker"
+    ref = str(model) if model.exists() else "minilm"
+    ce = load_cross_encoder(
+        ref, num_labels=1 if ref == "minilm" else None, max_length=args.max_length
+    )
+    reranker = Reranker(ref, batch_size=args.batch_size)
+    reranker._model = ce  # the very same model object for both
+    reranker._warned = True
+    reranker.rerank_batch(queries[:2], candidates[:2])  # warm up
+    ce.predict(pairs[:32], batch_size=args.batch_size)
+    repeats = 2 if args.quick else 3
+    t_peer, t_ours = [], []
+    for _ in range(repeats):  # interleaved, so load changes hit both alike
+        t_peer.append(best_of(lambda: ce.predict(pairs, batch_size=args.batch_size), 1))
+        t_ours.append(best_of(lambda: reranker.rerank_batch(queries, candidates), 1))
+    int8 = Reranker(
+        ref, batch_size=args.batch_size, max_length=args.max_length, backend="int8"
+    )
+    int8._warned = True
+    int8.rerank_batch(queries[:2], candidates[:2])
+    t_int8 = best_of(lambda: int8.rerank_batch(queries, candidates), repeats)
+    n = len(pairs)
+    peer, ours = n / min(t_peer), n / min(t_ours)
+    return {
+        "pairs": n,
+        "batch_size": args.batch_size,
+        "max_length": args.max_length,
+        "model": ref,
+        "crossencoder_predict_pairs_per_s": round(peer, 1),
+        "nlpkit_rerank_batch_pairs_per_s": round(ours, 1),
+        "ratio_nlpkit_over_predict": round(ours / peer, 3),
+        "nlpkit_int8_pairs_per_s": round(n / t_int8, 1),
+        "int8_speedup_over_torch": round(min(t_ours) / t_int8, 3),
+        "all_times_s": {"predict": t_peer, "nlpkit": t_ours, "int8": t_int8},
+    }
+
+
+def bm25_speed(name: str, args) -> dict:
+    from rank_bm25 import BM25Okapi
+
+    from nlpkit.retrieval.bm25 import BM25Index
+    from nlpkit.retrieval.tokenize import Tokenizer
+
+    coll, _, _ = load(name)
+    queries = [q.get_text() for q in coll.queries]
+    tok = Tokenizer()
+    doc_tokens = tok([d.get_text() for d in coll.docs])
+    query_tokens = tok(queries)
+
+    def ours():
+        index = BM25Index.build(coll.docs)
+        index.search_batch(queries, 100)
+
+    def peer():
+        bm = BM25Okapi(doc_tokens)
+        for q in query_tokens:
+            scores = bm.get_scores(q)
+            np.argsort(-scores)[:100]
+
+    # rank_bm25 gets the tokens for free; nlpkit's time includes tokenizing
+    t_peer = best_of(peer, 1)
+    t_ours = best_of(ours, 3)
+    return {
+        "docs": len(coll.docs),
+        "queries": len(queries),
+        "rank_bm25_s": round(t_peer, 3),
+        "nlpkit_bm25_s": round(t_ours, 3),
+        "speedup": round(t_peer / t_ours, 1),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--max-length", type=int, default=192)
+    parser.add_argument("--skip-rerank", action="store_true")
+    args = parser.parse_args()
+    setup_env()
+    import torch
+
+    results = {"torch_threads": torch.get_num_threads()}
+    for name in ("cranfield",) if args.quick else ("cranfield", "vaswani"):
+        results[f"bm25_{name}"] = bm25_speed(name, args)
+        print(name, results[f"bm25_{name}"], flush=True)
+    if not args.skip_rerank:
+        results["rerank"] = rerank_speed(args)
+        print(results["rerank"], flush=True)
+    print(save_results("retrieval_speed" + ("-quick" if args.quick else ""), results))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,251 @@
+"""`nlpkit index`, `nlpkit search` and `nlpkit rerank`: thin wrappers on nlpkit.retrieval."""
+
+from __future__ import annotations
+
+import json
+from contextlib import contextmanager
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from ._util import Arg, Opt, app, console, fail, progress_bar
+
+index_app = typer.Typer(
+    help="Build search indexes (BM25, dense, hybrid, ChromaDB).", no_args_is_help=True
+)
+rerank_app = typer.Typer(
+    help="Train and evaluate cross-encoder rerankers.", no_args_is_help=True
+)
+app.add_typer(index_app, name="index")
+app.add_typer(rerank_app, name="rerank")
+
+
+@contextmanager
+def clear_errors():
+    """Show library errors (numbered messages) as one red line, not a traceback."""
+    try:
+        yield
+    except (ValueError, OSError, KeyError) as err:
+        fail(str(err).strip("'\""))
+
+
+@index_app.command("build")
+def index_build_cli(
+    inputs: list[str] = Arg(None, help="Corpus files, directories or globs"),
+    output: Path = Opt(..., "--output", "-o", help="Index folder"),
+    mode: str = Opt("bm25", "--mode", "-m", help="bm25, dense, hybrid or chroma"),
+    collection: str = Opt(
+        None, "--collection", "-c", help="cranfield, vaswani or a folder"
+    ),
+    input_format: str = Opt(None, "--format", "-f", help="Reader format (inferred)"),
+    text_field: str = Opt(None, "--text-field", help="JSONL field with the text"),
+    model: str = Opt("minilm", "--model", help="Bi-encoder name or path (dense)"),
+    tokenizer: str = Opt(
+        "stem", "--tokenizer", help="stem, word or spacy_lemma (BM25)"
+    ),
+    fusion: str = Opt("rrf", "--fusion", help="rrf or linear (hybrid)"),
+) -> None:
+    """Build an index from a corpus or a named collection and save it."""
+    from ..retrieval.api import build_index, read_documents
+
+    options = {"text_field": text_field} if text_field else {}
+    with clear_errors():
+        if not inputs and not collection:
+            fail("Give corpus files or --collection.")
+        docs = read_documents(
+            inputs, collection=collection, input_format=input_format, **options
+        )
+        with progress_bar(transient=True) as bar:
+            bar.add_task(f"Indexing {len(docs):,} documents ({mode})", total=None)
+            build_index(
+                docs, output, mode=mode, model=model, tokenizer=tokenizer, fusion=fusion
+            )
+    console.print(
+        f"[green]✔[/] {mode} index of {len(docs):,} documents saved to {output}"
+    )
+
+
+@app.command("search")
+def search_cli(
+    query: str = Arg(..., help="The query text"),
+    index: Path = Opt(..., "--index", "-i", help="Index folder"),
+    mode: str = Opt(
+        None, "--mode", "-m", help="bm25, dense or hybrid (default: the index's own)"
+    ),
+    k: int = Opt(10, "--k", "-k", help="Number of results"),
+    rerank: str = Opt(
+        None, "--rerank", help="Cross-encoder to rerank with (path or name)"
+    ),
+    depth: int = Opt(100, "--depth", help="First-stage hits passed to the reranker"),
+    as_json: bool = Opt(False, "--json", help="Print JSON lines instead of a table"),
+) -> None:
+    """Search an index, optionally reranking with a cross-encoder."""
+    from ..retrieval.api import open_searcher
+
+    with clear_errors():
+        searcher = open_searcher(index, mode=mode, rerank=rerank, depth=depth)
+        hits = searcher.search(query, k)
+    if not hits:
+        console.print("No documents match the query.")
+    if as_json:
+        for hit in hits:
+            typer.echo(json.dumps(hit.to_dict(), ensure_ascii=False))
+        return
+    table = Table(title=f"{query!r}")
+    for col in ("rank", "id", "score", "text"):
+        table.add_column(col)
+    for rank, hit in enumerate(hits, 1):
+        text = " ".join((hit.text or "").split())
+        table.add_row(str(rank), hit.id, f"{hit.score:.4f}", text[:90])
+    console.print(table)
+
+
+@rerank_app.command("train")
+def rerank_train_cli(
+    output: Path = Opt(..., "--output", "-o", help="Folder for the trained model"),
+    data: Path = Opt(
+        None, "--data", "-d", help="JSONL of {query, positive, negatives}"
+    ),
+    docs: list[str] = Opt(
+        None, "--docs", help="Raw documents to make pairs from (repeatable)"
+    ),
+    collection: str = Opt(
+        None, "--collection", "-c", help="Make pairs from a collection's docs"
+    ),
+    pairs: str = Opt(
+        "auto", "--pairs", help="auto, title, sentence or ict (raw documents)"
+    ),
+    max_pairs: int = Opt(
+        2000, "--max-pairs", help="At most this many examples from documents"
+    ),
+    model: str = Opt(
+        "minilm", "--model", help="Start from this BERT-style model path or name"
+    ),
+    mine: str = Opt("bm25", "--mine", help="Hard negatives from bm25, dense or none"),
+    negatives: int = Opt(4, "--negatives", help="Negatives per query"),
+    epochs: int = Opt(1, "--epochs"),
+    batch_size: int = Opt(8, "--batch-size", help="Queries per step"),
+    learning_rate: float = Opt(3e-5, "--lr"),
+    max_length: int = Opt(256, "--max-length"),
+    loss: str = Opt("bce", "--loss", help="bce or listwise"),
+    device: str = Opt(None, "--device", help="cpu or cuda (default: GPU if present)"),
+    seed: int = Opt(0, "--seed"),
+) -> None:
+    """Fine-tune a cross-encoder reranker, with hard negatives mined by BM25 or dense."""
+    from ..retrieval.api import read_documents
+    from ..retrieval.train import (
+        mine_hard_negatives,
+        pairs_from_documents,
+        read_training_data,
+        train_reranker,
+    )
+
+    if mine not in ("bm25", "dense", "none"):
+        fail(f"--mine must be bm25, dense or none, not {mine!r}")
+    with clear_errors():
+        corpus = (
+            read_documents(docs, collection=collection) if (docs or collection) else []
+        )
+        if data is not None:
+            examples = read_training_data(data)
+        elif corpus:
+            examples = pairs_from_documents(
+                corpus, mode=pairs, max_pairs=max_pairs, seed=seed
+            )
+        else:
+            fail("Give --data, --docs or --collection.")
+        if mine != "none":
+            if not corpus:
+                fail(
+                    "Mining negatives needs the documents: give --docs or --collection."
+                )
+            import tempfile
+
+            from ..retrieval.api import build_index
+
+            with tempfile.TemporaryDirectory() as tmp:
+                index = build_index(corpus, Path(tmp) / "ix", mode=mine, model="minilm")
+                examples = mine_hard_negatives(
+                    examples, index, n_negatives=negatives, seed=seed
+                )
+        console.print(f"Training on {len(examples):,} examples from {model}")
+        with progress_bar() as bar:
+            task = bar.add_task("Training", total=None)
+            summary = train_reranker(
+                examples,
+                output,
+                model=model,
+                epochs=epochs,
+                batch_size=batch_size,
+                learning_rate=learning_rate,
+                max_length=max_length,
+                loss=loss,
+                n_negatives=negatives,
+                device=device,
+                seed=seed,
+                progress=lambda step, total, value: bar.update(
+                    task, completed=step, total=total, description=f"loss {value:.3f}"
+                ),
+            )
+    console.print(
+        f"[green]✔[/] reranker saved to {summary.output} ({summary.steps} steps, {summary.seconds:.0f} s)"
+    )
+
+
+@rerank_app.command("eval")
+def rerank_eval_cli(
+    index: Path = Opt(..., "--index", "-i", help="Index folder"),
+    collection: str = Opt(
+        None,
+        "--collection",
+        "-c",
+        help="Queries and qrels of cranfield, vaswani or a folder",
+    ),
+    queries: Path = Opt(None, "--queries", help="Query file (TREC topics, JSONL, ...)"),
+    qrels: Path = Opt(None, "--qrels", help="TREC qrels file"),
+    mode: str = Opt(None, "--mode", "-m", help="bm25, dense or hybrid"),
+    rerank: str = Opt(None, "--rerank", help="Cross-encoder path or name"),
+    depth: int = Opt(100, "--depth", help="First-stage hits passed to the reranker"),
+    output: Path = Opt(None, "--output", "-o", help="Per-query results (JSONL)"),
+    query_format: str = Opt(None, "--query-format", help="Reader format for --queries"),
+) -> None:
+    """nDCG@10, MRR@10, Recall@100 and MAP of a (reranked) search on judged queries."""
+    from ..retrieval.api import evaluate_searcher, load_collection, open_searcher
+
+    with clear_errors():
+        if collection:
+            coll = load_collection(collection)
+            query_records, judgements = coll.queries, coll.qrels
+        elif queries and qrels:
+            from ..io import read_corpus
+            from ..io.ir import read_qrels
+
+            query_records = list(read_corpus([str(queries)], format=query_format))
+            judgements = read_qrels(qrels)
+        else:
+            fail("Give --collection, or --queries and --qrels.")
+        searcher = open_searcher(index, mode=mode, rerank=rerank, depth=depth)
+        base = getattr(searcher, "retriever", searcher)
+        doc_ids = [d.id for d in base.docs] if hasattr(base, "docs") else None
+        evaluation = evaluate_searcher(
+            searcher,
+            query_records,
+            judgements,
+            k=max(100, depth),
+            doc_ids=doc_ids,
+            per_query_path=output,
+        )
+    table = Table(title=f"nlpkit rerank eval ({evaluation.n_queries} queries)")
+    table.add_column("metric")
+    table.add_column("value", justify="right")
+    for name, value in evaluation.metrics.items():
+        table.add_row(name, f"{value:.4f}")
+    table.add_row(
+        "queries without relevant docs (skipped)",
+        str(len(evaluation.skipped_no_relevant)),
+    )
+    table.add_row("judgements naming unknown docs", str(evaluation.unknown_docs))
+    console.print(table)
+    if output:
+        console.print(f"Per-query results written to {output}")

@@ -1,0 +1,40 @@
+"""Retrieval and reranking: BM25, dense, ChromaDB, hybrid fusion, cross-encoders.
+
+Heavy libraries (bm25s, torch, sentence-transformers, chromadb) load on first use.
+"""
+
+from importlib import import_module
+
+from .hit import Hit
+
+_LAZY = {
+    "BM25Index": "nlpkit.retrieval.bm25",
+    "Tokenizer": "nlpkit.retrieval.tokenize",
+    "Encoder": "nlpkit.retrieval.dense",
+    "DenseIndex": "nlpkit.retrieval.dense",
+    "ChromaStore": "nlpkit.retrieval.chroma",
+    "HybridIndex": "nlpkit.retrieval.fusion",
+    "reciprocal_rank_fusion": "nlpkit.retrieval.fusion",
+    "linear_fusion": "nlpkit.retrieval.fusion",
+    "load_index": "nlpkit.retrieval.store",
+    "IndexLoadError": "nlpkit.retrieval.store",
+    "ModelLoadError": "nlpkit.retrieval.models",
+    "Reranker": "nlpkit.retrieval.rerank",
+    "RerankedRetriever": "nlpkit.retrieval.rerank",
+    "CrossEncoderJudge": "nlpkit.retrieval.judge",
+    "TrainingExample": "nlpkit.retrieval.train",
+    "train_reranker": "nlpkit.retrieval.train",
+    "pairs_from_documents": "nlpkit.retrieval.train",
+    "mine_hard_negatives": "nlpkit.retrieval.train",
+}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        value = getattr(import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'nlpkit.retrieval' has no attribute {name!r}")
+
+
+__all__ = ["Hit", *_LAZY]

@@ -1,0 +1,361 @@
+"""Cross-encoder reranking: training a tiny reranker, batching, judge, component, CLI."""
+
+import json
+import random
+
+import numpy as np
+import pytest
+import spacy
+from typer.testing import CliRunner
+
+from nlpkit.cli import app
+from nlpkit.retrieval import Hit
+from nlpkit.retrieval.bm25 import BM25Index
+from nlpkit.retrieval.judge import CrossEncoderJudge
+from nlpkit.retrieval.models import ModelLoadError
+from nlpkit.retrieval.rerank import RerankedRetriever, Reranker
+from nlpkit.retrieval.train import (
+    TrainingExample,
+    mine_hard_negatives,
+    pairs_from_documents,
+    read_training_data,
+    train_reranker,
+)
+
+KEYWORDS = (
+    "zebra violin tractor saturn glacier lantern pepper orchid rocket marble "
+    "falcon canyon tulip cobalt walrus harbor"
+).split()
+TRAIN_KW, TEST_KW = KEYWORDS[:10], KEYWORDS[10:]
+FILLER = (
+    "the report describes several results and the method was applied to a set "
+    "of cases in the study"
+).split()
+
+
+def passage(rng, keyword=None):
+    words = rng.sample(FILLER, 8)
+    if keyword:
+        words.insert(rng.randrange(len(words)), keyword)
+    return " ".join(words)
+
+
+def planted_examples(seed=0):
+    rng = random.Random(seed)
+    examples = []
+    for kw in TRAIN_KW * 3:
+        others = [k for k in TRAIN_KW if k != kw]
+        negatives = [passage(rng, rng.choice(others)) for _ in range(3)]
+        examples.append(TrainingExample(kw, passage(rng, kw), negatives))
+    return examples
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    """A MiniLM cross-encoder fine-tuned for a few seconds on the planted signal."""
+    out = tmp_path_factory.mktemp("reranker")
+    summary = train_reranker(
+        planted_examples(),
+        out,
+        model="minilm",
+        epochs=2,
+        batch_size=4,
+        learning_rate=2e-4,
+        max_length=32,
+        loss="listwise",
+    )
+    assert summary.steps == 16 and summary.pairs == 240
+    return out
+
+
+@pytest.fixture(scope="module")
+def reranker(trained):
+    return Reranker(trained, batch_size=8)
+
+
+def held_out_queries(seed=1):
+    rng = random.Random(seed)
+    queries, candidates = [], []
+    for kw in TEST_KW:
+        others = rng.sample([k for k in TEST_KW if k != kw], 3)
+        cands = [passage(rng, k) for k in others]
+        cands.insert(rng.randrange(4), passage(rng, kw))
+        queries.append(kw)
+        candidates.append(cands)
+    return queries, candidates
+
+
+def test_trained_reranker_learns_planted_signal(reranker):
+    queries, candidates = held_out_queries()
+    results = reranker.rerank_batch(queries, candidates)
+    correct = sum(kw in hits[0].text.split() for kw, hits in zip(queries, results))
+    assert correct >= 5, [(q, r[0].text) for q, r in zip(queries, results)]
+    info = json.loads((reranker_path(reranker) / "nlpkit_reranker.json").read_text())
+    assert info["loss"] == "listwise"
+
+
+def reranker_path(reranker):
+    from pathlib import Path
+
+    return Path(reranker.path)
+
+
+def test_rerank_batch_is_one_flat_batch_and_matches_predict(reranker):
+    queries, candidates = held_out_queries(seed=2)
+    batched = reranker.rerank_batch(queries, candidates, top_k=2)
+    single = [reranker.rerank(q, c, top_k=2) for q, c in zip(queries, candidates)]
+    for a, b in zip(batched, single):
+        assert [h.id for h in a] == [h.id for h in b]
+        assert [h.score for h in a] == pytest.approx([h.score for h in b], abs=1e-5)
+    assert all(len(hits) == 2 for hits in batched)
+    pairs = [(q, c) for q, cands in zip(queries, candidates) for c in cands]
+    direct = reranker.model.predict(pairs, batch_size=8)
+    assert reranker.score_pairs(pairs) == pytest.approx(np.asarray(direct), abs=1e-5)
+    assert batched[0][0].meta["first_stage_rank"] in range(1, 5)
+
+
+def test_rerank_threshold_and_hits_in(reranker):
+    hits = [Hit("d1", 3.0, "zebra the study"), Hit("d2", 9.0, "the method cases")]
+    out = reranker.rerank("zebra", hits)
+    assert out[0].id == "d1" and out[0].meta["first_stage_score"] == 3.0
+    assert all(0.0 <= h.score <= 1.0 for h in out)
+    cut = out[0].score - 1e-6
+    assert [h.id for h in reranker.rerank("zebra", hits, threshold=cut)] == ["d1"]
+
+
+def test_rerank_bad_input(reranker):
+    with pytest.raises(ValueError, match="E301"):
+        reranker.rerank("  ", ["a passage"])
+    with pytest.raises(ValueError, match="E302"):
+        reranker.rerank("zebra", [])
+    with pytest.raises(ModelLoadError, match="E303.*no such folder"):
+        Reranker("./no/such/model")
+    with pytest.raises(ModelLoadError, match="E303.*config.json"):
+        Reranker(reranker_path(reranker).parent)
+
+
+def test_overlong_candidate_truncated_with_one_warning(trained):
+    fresh = Reranker(trained, max_length=32)
+    long_text = "zebra " + " ".join(["study"] * 200)
+    with pytest.warns(UserWarning, match="W302"):
+        scores = fresh.score_pairs([("zebra", long_text), ("zebra", "short")])
+    assert np.isfinite(scores).all()
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fresh.score_pairs([("zebra", long_text)])  # warned once already
+
+
+def test_judge_scores_pairs(trained):
+    judge = CrossEncoderJudge(trained)
+    scores = judge.score([("falcon", "the falcon study"), ("falcon", "the cases")])
+    assert len(scores) == 2 and scores[0] > scores[1]
+    assert judge.mean_score([]) == 0.0
+
+
+def test_reranked_retriever_over_bm25(reranker):
+    docs = [
+        ("a", "walrus method"),
+        ("b", "walrus walrus walrus results"),
+        ("c", "tulip"),
+    ]
+    searcher = RerankedRetriever(BM25Index.build(docs), reranker, depth=5)
+    results = searcher.search_batch(["walrus", "tulip", "nothingmatches"], k=2)
+    assert {h.id for h in results[0]} == {"a", "b"}
+    assert results[1][0].id == "c"
+    assert results[2] == []
+
+
+# training data
+def test_training_data_reader(tmp_path):
+    path = tmp_path / "train.jsonl"
+    rows = [
+        {"query": "q1", "positive": "p1", "negatives": ["n1"]},
+        {"query": "q2", "positives": ["p2", "p3"]},
+    ]
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    examples = read_training_data(path)
+    assert [(e.query, e.positive) for e in examples] == [
+        ("q1", "p1"),
+        ("q2", "p2"),
+        ("q2", "p3"),
+    ]
+    path.write_text(json.dumps({"query": "q", "negatives": ["x"]}) + "\n")
+    with pytest.raises(ValueError, match=r"E309.*train.jsonl:1.*positive"):
+        read_training_data(path)
+    path.write_text('{"query": ""}\n')
+    with pytest.raises(ValueError, match="E309.*query"):
+        read_training_data(path)
+
+
+DOC_TEXTS = [
+    {
+        "id": f"d{i}",
+        "title": f"On the {kw} problem in engineering",
+        "text": f"The {kw} was measured in a wind tunnel at several speeds. "
+        f"Results for the {kw} agree with the theory of thin bodies. "
+        "The method extends to other shapes and higher speeds as well.",
+    }
+    for i, kw in enumerate(KEYWORDS)
+]
+
+
+def test_pairs_from_raw_documents_and_mined_negatives():
+    titles = pairs_from_documents(DOC_TEXTS, mode="title")
+    assert len(titles) == len(DOC_TEXTS)
+    assert all(e.query.startswith("On the") for e in titles)
+    ict = pairs_from_documents(DOC_TEXTS, mode="ict", keep_sentence=0.0)
+    for ex in ict:
+        assert ex.query not in ex.positive  # inverse cloze removes the sentence
+        assert ex.query in next(
+            d["text"] for d in DOC_TEXTS if d["id"] == ex.positive_id
+        )
+    auto = pairs_from_documents(DOC_TEXTS, max_pairs=5)
+    assert len(auto) == 5
+    index = BM25Index.build(DOC_TEXTS)
+    mined = mine_hard_negatives(titles, index, n_negatives=3, depth=10)
+    for ex in mined:
+        assert len(ex.negatives) == 3
+        assert ex.positive not in ex.negatives
+    with pytest.raises(ValueError, match="E310"):
+        pairs_from_documents(["short"], mode="sentence")
+
+
+# spaCy component
+def make_nlp(model, **config):
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    nlp.add_pipe("nlpkit_reranker", config={"model": str(model), **config})
+    return nlp
+
+
+def test_component_extension_candidates_pipe_and_round_trip(trained, tmp_path):
+    nlp = make_nlp(trained, top_k=2, batch_size=8)
+    queries, candidates = held_out_queries(seed=3)
+    docs = []
+    for q, cands in zip(queries, candidates):
+        doc = nlp.make_doc(q)
+        doc._.candidates = cands
+        docs.append(doc)
+    piped = list(nlp.pipe(docs, batch_size=4))
+    for doc, q in zip(piped, queries):
+        assert len(doc._.rerank_scores) == 4
+        assert len(doc._.reranked) == 2
+        assert q in doc._.reranked[0]["text"].split()
+    one = nlp.make_doc(queries[0])
+    one._.candidates = candidates[0]
+    assert nlp(one)._.rerank_scores == pytest.approx(piped[0]._.rerank_scores, abs=1e-5)
+    nlp.to_disk(tmp_path / "pipe")
+    assert (tmp_path / "pipe" / "nlpkit_reranker" / "model" / "config.json").exists()
+    cfg = json.loads((tmp_path / "pipe" / "nlpkit_reranker" / "cfg").read_text())
+    assert cfg["model"] == "model" and cfg["top_k"] == 2
+    loaded = spacy.load(tmp_path / "pipe")
+    again = loaded.make_doc(queries[0])
+    again._.candidates = candidates[0]
+    assert loaded(again)._.rerank_scores == pytest.approx(
+        piped[0]._.rerank_scores, abs=1e-5
+    )
+    with pytest.raises(ValueError, match="E304"):
+        loaded.get_pipe("nlpkit_reranker").from_disk(tmp_path / "missing")
+
+
+def test_component_sentences_as_candidates_and_empty_docs(trained):
+    nlp = make_nlp(trained, candidates="sents", threshold=0.0)
+    doc = nlp.make_doc(
+        "The cases in the study. A walrus was in the report. The method."
+    )
+    doc._.query = "walrus"
+    doc = nlp(doc)
+    assert len(doc._.rerank_scores) == 3
+    best = doc._.reranked[0]
+    assert (
+        "walrus" in best["text"]
+        and doc.text[best["start"] : best["end"]] == best["text"]
+    )
+    empty = nlp("")
+    assert empty._.rerank_scores == [] and empty._.reranked == []
+
+
+def test_component_candidates_from_index_config(trained, tmp_path):
+    docs = [("a", "walrus method"), ("b", "the tulip report"), ("c", "cobalt cases")]
+    BM25Index.build(docs).save(tmp_path / "ix")
+    nlp = spacy.blank("en")
+    nlp.add_pipe(
+        "nlpkit_reranker",
+        config={
+            "model": str(trained),
+            "candidates": "index",
+            "index": {"@misc": "nlpkit.LoadIndex.v1", "path": str(tmp_path / "ix")},
+            "save_model": False,
+        },
+    )
+    doc = nlp("tulip")
+    assert doc._.reranked[0]["id"] == "b"
+    nlp.to_disk(tmp_path / "pipe")
+    assert not (tmp_path / "pipe" / "nlpkit_reranker" / "model").exists()
+    assert spacy.load(tmp_path / "pipe")("tulip")._.reranked[0]["id"] == "b"
+
+
+def test_component_bad_config(trained):
+    nlp = spacy.blank("en")
+    with pytest.raises(ValueError, match="E307"):
+        nlp.add_pipe(
+            "nlpkit_reranker", config={"model": "x", "candidates": "paragraphs"}
+        )
+    nlp.add_pipe("nlpkit_reranker", config={"model": "./missing/model"})
+    with pytest.raises(ModelLoadError, match="E303"):
+        nlp.initialize()
+
+
+# CLI
+def test_cli_index_search_rerank(trained, tmp_path):
+    corpus = tmp_path / "docs.jsonl"
+    corpus.write_text(
+        "\n".join(
+            json.dumps({"id": i, "text": t})
+            for i, t in [
+                ("a", "walrus method"),
+                ("b", "walrus walrus walrus results"),
+                ("c", "tulip cases"),
+            ]
+        )
+        + "\n"
+    )
+    runner = CliRunner()
+    out = runner.invoke(
+        app, ["index", "build", str(corpus), "-o", str(tmp_path / "ix")]
+    )
+    assert out.exit_code == 0, out.output
+    res = runner.invoke(
+        app, ["search", "walrus", "-i", str(tmp_path / "ix"), "--json", "-k", "2"]
+    )
+    assert res.exit_code == 0, res.output
+    ids = [json.loads(line)["id"] for line in res.stdout.splitlines()]
+    assert ids[0] == "b"
+    res = runner.invoke(
+        app,
+        [
+            "search",
+            "walrus",
+            "-i",
+            str(tmp_path / "ix"),
+            "--json",
+            "--rerank",
+            str(trained),
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    empty = runner.invoke(app, ["search", " ", "-i", str(tmp_path / "ix")])
+    assert empty.exit_code == 1 and "E301" in empty.output
+    dense = runner.invoke(
+        app, ["search", "x", "-i", str(tmp_path / "ix"), "-m", "dense"]
+    )
+    assert dense.exit_code == 1 and "E306" in dense.output
+    bad = runner.invoke(
+        app, ["search", "x", "-i", str(tmp_path / "ix"), "--rerank", "./nope"]
+    )
+    assert bad.exit_code == 1 and "E303" in bad.output
+    (tmp_path / "ix" / "docs.jsonl").write_text("{")
+    broken = runner.invoke(app, ["search", "x", "-i", str(tmp_path / "ix")])
+    assert broken.exit_code == 1 and "E305" in broken.output
