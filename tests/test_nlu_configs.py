@@ -256,7 +256,9 @@ def test_every_config_is_tested():
         assert f'"{path.name}"' in source, f"{path.name} is not run by a test"
 
 
+@pytest.mark.slow
 def test_weasel_project_sst2(tmp_path):
+    """The whole SST-2 workflow: data, train, evaluate, package (slow: builds a sdist)."""
     data_dir = tmp_path / "data"
     sst2 = data_dir / "textcat" / "sst2"
     sst2.mkdir(parents=True)
@@ -288,7 +290,7 @@ def test_weasel_project_sst2(tmp_path):
         "2",
     ]
     env = {**__import__("os").environ, "NLPKIT_DATA_DIR": ""}
-    result = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300)
+    result = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=900)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     metrics = json.loads((project / "metrics" / "sst2" / "metrics.json").read_text())
     assert metrics["n_docs"] == 8 and metrics["textcat"]["accuracy"] >= 0.0
