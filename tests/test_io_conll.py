@@ -200,3 +200,12 @@ def test_bad_options():
         list(read_iob("x.iob", scheme="bio2"))
     with pytest.raises(ValueError, match="E011"):
         list(read_iob("x.iob", n_sents=-1))
+
+
+def test_bad_first_line_does_not_fix_the_column_count(tmp_path):
+    path = write(tmp_path, "f.iob", "lonely\n\nAda\tB-PER\n")
+    with Rejects() as rejects:
+        (record,) = read_iob(path, rejects=rejects)
+    assert record.words == ["Ada"] and rejects.count == 1
+    with pytest.raises(CorpusError, match="f.iob:1: line 1 has 1 column"):
+        list(read_iob(path))

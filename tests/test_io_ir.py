@@ -33,7 +33,7 @@ COPPER FILMS
 </top>
 <top>
 <num> Number: 302
-<title> tidal energy
+<title> Topic: tidal energy
 <desc> Description:
 Find documents on tidal power plants.
 <narr> Narrative:

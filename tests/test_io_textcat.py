@@ -91,3 +91,9 @@ def test_csv_unknown_column(tmp_path):
         list(read_csv(path))
     with pytest.raises(CorpusError, match="E013"):
         list(read_csv(path, header=False))
+
+
+def test_csv_accepts_jsonl_field_names(tmp_path):
+    path = write(tmp_path, "f.csv", "body,stars\ngood stuff,5\n")
+    (record,) = read_corpus(path, text_field="body", label_field="stars")
+    assert (record.text, record.cats) == ("good stuff", {"5": 1.0})

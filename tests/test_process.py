@@ -1,11 +1,9 @@
-import json
-
 import spacy
 from typer.testing import CliRunner
 
 import nlpkit
+from nlpkit.batch import iter_output, iter_rejects
 from nlpkit.cli import app
-from nlpkit.io import read_rejects
 
 
 def test_process_reconciles_read_written_rejected(tmp_path):
@@ -16,12 +14,11 @@ def test_process_reconciles_read_written_rejected(tmp_path):
     )
     summary = nlpkit.process(spacy.blank("en"), corpus, tmp_path / "out")
     assert (summary.read, summary.written, summary.rejected) == (3, 2, 1)
-    lines = (tmp_path / "out" / "docs.jsonl").read_text(encoding="utf-8").splitlines()
-    assert [json.loads(line)["tokens"] for line in lines] == [
+    assert [d["tokens"] for d in iter_output(tmp_path / "out")] == [
         ["A", "good", "doc", "."],
         ["Another", "one", "."],
     ]
-    (reject,) = read_rejects(tmp_path / "out" / "rejects.jsonl")
+    (reject,) = iter_rejects(tmp_path / "out")
     assert reject["line"] == 2
 
 

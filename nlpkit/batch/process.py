@@ -1,18 +1,41 @@
-"""Run a spaCy pipeline over a corpus and write the annotations, with rejects."""
+"""Run a spaCy pipeline over a corpus: sharded, resumable, exactly-once output.
+
+The driver numbers the input records in a stable order, cuts them into shards and
+hands the shards not yet done to a backend (this process, local worker processes or
+Dask). Each shard's docs and rejects are written atomically by whoever runs it; the
+driver then records the shard in manifest.json, which is the commit point.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
+import os
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
-from ..io import Rejects, open_writer, read_corpus
-from ..io.docdict import DEFAULT_ATTRS, doc_to_dict
+from ..errors import Errors, Warnings
+from ..io import expand_inputs, read_corpus
+from ..io.docdict import ATTRS, DEFAULT_ATTRS
 from ..util import load_pipeline
+from .backends import BACKENDS, Backend, make_backend
+from .manifest import MANIFEST, Manifest, file_fingerprint, pipeline_fingerprint
+from .shards import CollectingRejects, JobSpec, ShardTask, cut_shards, shard_files
+from .worker import PipelineSpec, import_code
 
 logger = logging.getLogger("nlpkit")
+
+DEFAULT_SHARD_SIZE = 1000
+ATTR_ALIASES = {
+    "entities": "ents",
+    "vectors": "vector",
+    "lemma": "lemmas",
+    "tag": "tags",
+}
 
 
 @dataclass
@@ -23,13 +46,52 @@ class ProcessSummary:
     seconds: float
     output: str
     rejects_file: str
+    words: int = 0
+    processed: int = 0
+    processed_words: int = 0
+    setup_seconds: float = 0.0
+    shards: int = 0
+    shards_skipped: int = 0
+    backend: str = "local"
+    workers: int = 1
+
+    @property
+    def processing_seconds(self) -> float:
+        """Wall time after set-up (loading the pipeline, starting workers)."""
+        return max(self.seconds - self.setup_seconds, 0.0)
 
     @property
     def docs_per_second(self) -> float:
-        return self.written / self.seconds if self.seconds else 0.0
+        """Docs written by this call (not by the run it resumed) per processing second."""
+        secs = self.processing_seconds
+        return self.processed / secs if secs else 0.0
+
+    @property
+    def words_per_second(self) -> float:
+        secs = self.processing_seconds
+        return self.processed_words / secs if secs else 0.0
 
     def to_dict(self) -> dict:
-        return {**asdict(self), "docs_per_second": round(self.docs_per_second, 1)}
+        return {
+            **asdict(self),
+            "docs_per_second": round(self.docs_per_second, 1),
+            "words_per_second": round(self.words_per_second, 1),
+        }
+
+
+def normalize_attrs(attrs: Sequence[str]) -> tuple[str, ...]:
+    """Output attribute names, with aliases (entities, vectors, POS) resolved."""
+    out = []
+    for attr in attrs:
+        attr = attr.strip()
+        if not attr:
+            continue
+        if not attr.startswith("_."):
+            attr = ATTR_ALIASES.get(attr.lower(), attr.lower())
+            if attr not in ATTRS:
+                raise ValueError(Errors.E511.format(attr=attr, known=", ".join(ATTRS)))
+        out.append(attr)
+    return tuple(out)
 
 
 def process(
@@ -41,51 +103,311 @@ def process(
     output_format: str = "jsonl",
     attrs: Sequence[str] = DEFAULT_ATTRS,
     batch_size: int = 256,
+    shard_size: int = DEFAULT_SHARD_SIZE,
+    n_process: int = 1,
+    backend: str | Backend = "local",
+    scheduler: str | None = None,
+    gpu: int = -1,
+    resume: bool = False,
+    overwrite: bool = False,
     strict: bool = False,
+    code: Sequence[str | Path] = (),
     reader_options: dict | None = None,
+    backend_options: dict | None = None,
+    count_first: bool = False,
     on_progress: Callable[[int], None] | None = None,
+    on_total: Callable[[int], None] | None = None,
+    save_every: float = 0.5,
 ) -> ProcessSummary:
-    """Annotate a corpus with a pipeline and write one output file plus rejects.
+    """Annotate a corpus with a pipeline and write sharded output with a manifest.
 
-    model (str | Path | Language): a pipeline name, path, or loaded Language.
+    The pipeline is loaded in the driver (for its fingerprint) and once per worker.
+
+    model (str | Path | Language): a pipeline name or path, or a loaded Language.
     inputs: files, directories or globs, read by any nlpkit reader.
-    output_dir: receives docs.<format> and rejects.jsonl (only if something failed).
-    strict: raise on the first bad record instead of writing it to rejects.
-    RETURNS (ProcessSummary): read = written + rejected.
+    output_dir: receives docs-NNNNN.<format>, rejects-NNNNN.jsonl and manifest.json.
+    output_format: "jsonl", "parquet" or "spacy" (DocBin).
+    attrs: what to write: text, tokens, lemmas, pos, tags, ents, cats, sents, vector,
+        or a Doc extension as "_.name" (rerank scores, LLM outputs).
+    shard_size: records per shard, the unit of resume and of parallel work.
+    n_process: worker processes (local backend) or LocalCluster workers (dask).
+    backend: "local", "dask", or a Backend instance.
+    scheduler: a Dask scheduler address; None starts a LocalCluster on 127.0.0.1.
+    gpu: GPU id for every worker, -1 for CPU.
+    resume: continue the run in output_dir, skipping the shards it completed; raises
+        if the input, the pipeline or the options changed since.
+    overwrite: start again, deleting a previous run's shards and manifest.
+    strict: raise on the first bad record instead of writing it to the rejects.
+    code: Python files that register custom components, imported in every worker.
+    count_first: count the records first, so on_total can give a progress total.
+    on_progress: called with the number of records finished (read) as shards finish.
+    RETURNS (ProcessSummary): read = written + rejected, over the whole run.
     """
-    nlp = model if hasattr(model, "pipe") else load_pipeline(model)
+    for name, value in (("batch_size", batch_size), ("shard_size", shard_size)):
+        if value < 1:
+            raise ValueError(Errors.E514.format(name=name, minimum=1, value=value))
+    if scheduler and backend == "local":
+        backend = "dask"  # a scheduler address only makes sense for Dask
+    if isinstance(backend, str) and backend not in BACKENDS:
+        raise ValueError(Errors.E509.format(name=backend, known=", ".join(BACKENDS)))
+    attrs = normalize_attrs(attrs)
+    reader_options = dict(reader_options or {})
     output_dir = Path(output_dir)
-    output_dir.mkdir(parents=True, exist_ok=True)
-    out_path = output_dir / f"docs.{output_format}"
-    rejects_path = output_dir / "rejects.jsonl"
-    rejects_path.unlink(missing_ok=True)
     start = time.perf_counter()
-    read = 0
-    with Rejects(rejects_path, strict=strict) as rejects:
+    prepare_output_dir(output_dir)
+
+    for path in code:
+        import_code(str(path), "", _import_file)
+    if gpu >= 0:
+        import spacy
+
+        spacy.require_gpu(gpu)
+    nlp = model if hasattr(model, "pipe") else load_pipeline(model)
+    check_extensions(nlp, attrs)
+
+    inputs = [inputs] if isinstance(inputs, (str, Path)) else list(inputs)
+    input_prints = [
+        file_fingerprint(p) for p in expand_inputs(inputs, rejects=CollectingRejects())
+    ]
+    pipeline_print = pipeline_fingerprint(nlp)
+    options = {
+        "shard_size": shard_size,
+        "output_format": output_format,
+        "attrs": list(attrs),
+        "input_format": input_format,
+        "reader_options": reader_options,
+        "strict": strict,
+    }
+    manifest = open_manifest(
+        output_dir,
+        resume=resume,
+        overwrite=overwrite,
+        inputs=input_prints,
+        pipeline=pipeline_print,
+        options=options,
+    )
+    key = hashlib.sha256(
+        json.dumps(pipeline_print, sort_keys=True).encode()
+    ).hexdigest()
+    job = JobSpec(
+        output_dir=str(output_dir.resolve()),
+        output_format=output_format,
+        attrs=attrs,
+        batch_size=batch_size,
+        strict=strict,
+        pipeline_key=key,
+    )
+    if isinstance(backend, str):
+        backend = build_backend(backend, n_process, scheduler, backend_options)
+    # Workers that cannot share the driver's memory get the pipeline by name, or as
+    # config + bytes when it was given as a Language object.
+    ships = backend.name != "local" or (
+        backend.workers > 1 and getattr(backend, "start_method", "") != "fork"
+    )
+    spec = PipelineSpec.from_model(
+        key,
+        model if isinstance(model, (str, Path)) or not ships else nlp,
+        code=code,
+        gpu=gpu,
+    )
+
+    if count_first and on_total is not None:
+        on_total(count_records(inputs, input_format, reader_options))
+
+    skipped = 0
+    rejects = CollectingRejects(strict=strict)
+
+    def pending_tasks() -> Iterable[ShardTask]:
+        nonlocal skipped
         records = read_corpus(
-            inputs, format=input_format, rejects=rejects, **(reader_options or {})
+            inputs, format=input_format, rejects=rejects, **reader_options
         )
+        for task in cut_shards(records, rejects, shard_size):
+            if manifest.is_done(task.index):
+                entry = manifest.shards[str(task.index)]
+                if (output_dir / entry["docs"]).exists():
+                    skipped += 1
+                    if on_progress is not None:
+                        on_progress(task.n_read)
+                    continue
+                logger.warning(
+                    Warnings.W501.format(
+                        shard=task.index, path=output_dir / entry["docs"]
+                    )
+                )
+                manifest.forget(task.index)
+            yield task
 
-        def docs():
-            nonlocal read
-            for record in records:
-                read += 1
-                yield record.to_doc(nlp)
-
-        with open_writer(out_path, output_format) as writer:
-            for doc in nlp.pipe(docs(), batch_size=batch_size):
-                writer.write(doc_to_dict(doc, attrs))
+    n_shards = processed = processed_words = 0
+    setup = 0.0
+    status = "failed"
+    try:
+        with backend:
+            backend.open(spec, job, nlp)
+            setup = time.perf_counter() - start
+            for result in backend.run(pending_tasks()):
+                processed += result.written
+                processed_words += result.words
+                manifest.record(result.index, result.manifest_entry())
+                manifest.save(every=save_every)
                 if on_progress is not None:
-                    on_progress(1)
-        # Unreadable lines never became records: count them as read and rejected.
-        rejected = rejects.count
+                    on_progress(result.read)
+        n_shards = len(manifest.shards)
+        manifest.data["n_shards"] = n_shards
+        status = "complete"
+    except KeyboardInterrupt:
+        status = "interrupted"
+        raise
+    except OSError as err:
+        raise OSError(
+            Errors.E506.format(
+                path=output_dir,
+                reason=err,
+                done=len(manifest.shards),
+            )
+        ) from err
+    finally:
+        try:
+            manifest.save(status=status)
+        except OSError as err:
+            logger.error(Errors.E501.format(path=output_dir, reason=err))
+    totals = manifest.totals()
     summary = ProcessSummary(
-        read=read + rejected,
-        written=writer.count,
-        rejected=rejected,
+        read=totals["read"],
+        written=totals["written"],
+        rejected=totals["rejected"],
         seconds=time.perf_counter() - start,
-        output=str(out_path),
-        rejects_file=str(rejects_path) if rejected else "",
+        output=str(output_dir),
+        rejects_file=str(output_dir / "rejects-*.jsonl") if totals["rejected"] else "",
+        words=totals["words"],
+        processed=processed,
+        processed_words=processed_words,
+        setup_seconds=setup,
+        shards=n_shards,
+        shards_skipped=skipped,
+        backend=backend.name,
+        workers=backend.workers,
     )
     logger.debug("Processed %s", summary.to_dict())
     return summary
+
+
+def build_backend(
+    name: str, n_process: int, scheduler: str | None, options: dict | None
+) -> Backend:
+    """A backend by name, with --n-process meaning local processes or Dask workers."""
+    if name == "dask":
+        opts = {
+            "scheduler": scheduler,
+            "n_workers": n_process if n_process > 1 else None,
+        }
+    else:
+        opts = {"n_process": n_process}
+        if n_process > (os.cpu_count() or 1):
+            logger.warning(Warnings.W502.format(n=n_process, cores=os.cpu_count()))
+    return make_backend(name, **{**opts, **(options or {})})
+
+
+def _import_file(name: str, path: str):
+    from spacy.util import import_file
+
+    return import_file(name, path)
+
+
+def prepare_output_dir(output_dir: Path) -> None:
+    """Create the directory and prove it is writable, before any work is done."""
+    probe = output_dir / f".nlpkit-write-test-{os.getpid()}"
+    try:
+        output_dir.mkdir(parents=True, exist_ok=True)
+        with probe.open("wb") as f:
+            f.write(b"x" * 4096)
+            f.flush()
+            os.fsync(f.fileno())
+    except OSError as err:
+        raise OSError(Errors.E501.format(path=output_dir, reason=err)) from err
+    finally:
+        try:
+            probe.unlink(missing_ok=True)
+        except OSError:
+            pass
+
+
+def check_extensions(nlp, attrs: Sequence[str]) -> None:
+    from spacy.tokens import Doc
+
+    for attr in attrs:
+        if attr.startswith("_.") and not Doc.has_extension(attr[2:]):
+            raise ValueError(Errors.E511.format(attr=attr, known=", ".join(ATTRS)))
+
+
+def open_manifest(output_dir: Path, *, resume, overwrite, inputs, pipeline, options):
+    """The manifest to continue (resume) or a new one; removes stale temp files."""
+    existing = (output_dir / MANIFEST).exists()
+    if existing and overwrite:
+        for path in shard_files(output_dir):
+            path.unlink()
+        existing = False
+    elif existing and not resume:
+        raise FileExistsError(Errors.E502.format(path=output_dir))
+    elif not existing and any(output_dir.glob("docs-*")) and not overwrite:
+        raise FileExistsError(Errors.E502.format(path=output_dir))
+    # Temp files of writers that died (crash, SIGKILL, dead worker) are never output.
+    for path in output_dir.glob("*.tmp-*"):
+        path.unlink(missing_ok=True)
+    if existing:
+        manifest = Manifest.load(output_dir)
+        manifest.check_compatible(inputs=inputs, pipeline=pipeline, options=options)
+        logger.info(
+            "Resuming %s: %d shard(s) already done", output_dir, len(manifest.shards)
+        )
+    else:
+        manifest = Manifest.new(
+            output_dir, inputs=inputs, pipeline=pipeline, options=options
+        )
+    try:
+        manifest.save(status="running")
+    except OSError as err:
+        raise OSError(Errors.E501.format(path=output_dir, reason=err)) from err
+    return manifest
+
+
+def count_records(inputs, input_format, reader_options) -> int:
+    """Records plus reader rejects, for a progress total (a fast first pass)."""
+    rejects = CollectingRejects()
+    n = sum(
+        1
+        for _ in read_corpus(
+            inputs, format=input_format, rejects=rejects, **reader_options
+        )
+    )
+    return n + rejects.count
+
+
+def iter_output(output_dir: str | Path) -> Iterable[dict[str, Any]]:
+    """The written records of a run (JSONL or Parquet), shard by shard in input order."""
+    output_dir = Path(output_dir)
+    manifest = Manifest.load(output_dir)
+    for index in sorted(manifest.shards, key=int):
+        path = output_dir / manifest.shards[index]["docs"]
+        if path.suffix == ".jsonl":
+            with path.open(encoding="utf-8") as f:
+                for line in f:
+                    yield json.loads(line)
+        elif path.suffix == ".parquet":
+            import pyarrow.parquet as pq
+
+            yield from pq.read_table(path).to_pylist()
+        else:
+            raise ValueError(f"iter_output reads JSONL and Parquet output, not {path}")
+
+
+def iter_rejects(output_dir: str | Path) -> Iterable[dict[str, Any]]:
+    """The rejects of a run, shard by shard in input order."""
+    output_dir = Path(output_dir)
+    manifest = Manifest.load(output_dir)
+    for index in sorted(manifest.shards, key=int):
+        name = manifest.shards[index].get("rejects")
+        if name:
+            with (output_dir / name).open(encoding="utf-8") as f:
+                for line in f:
+                    yield json.loads(line)

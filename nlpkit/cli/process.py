@@ -1,4 +1,4 @@
-"""`nlpkit process`: annotate a corpus with a spaCy pipeline."""
+"""`nlpkit process`: annotate a corpus with a spaCy pipeline, resumably."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 from rich.table import Table
 
-from ._util import Arg, Opt, app, console, progress_bar
+from ._util import Arg, Opt, app, console, fail, progress_bar
 
 
 @app.command("process")
@@ -17,30 +17,89 @@ def process_cli(
     input_format: str = Opt(
         None, "--input-format", "-f", help="Reader format (inferred from extension)"
     ),
-    output_format: str = Opt("jsonl", "--format", help="Output format"),
+    output_format: str = Opt("jsonl", "--format", help="jsonl, parquet or spacy"),
     attrs: str = Opt(
-        "text,tokens,ents,cats", "--attrs", help="Comma-separated attributes to write"
+        "text,tokens,ents,cats",
+        "--attrs",
+        help="Comma-separated: text, tokens, lemmas, pos, tags, ents (entities), "
+        "cats, sents, vector (vectors), or Doc extensions as _.name",
     ),
-    batch_size: int = Opt(256, "--batch-size", "-b"),
+    batch_size: int = Opt(256, "--batch-size", "-b", help="Docs per nlp.pipe batch"),
+    shard_size: int = Opt(
+        1000, "--shard-size", help="Records per shard (unit of resume and of work)"
+    ),
+    n_process: int = Opt(
+        1, "--n-process", "-n", help="Worker processes (local) or workers (dask)"
+    ),
+    backend: str = Opt("local", "--backend", help="local or dask"),
+    scheduler: str = Opt(
+        None, "--scheduler", help="Dask scheduler address (default: LocalCluster)"
+    ),
+    gpu: int = Opt(-1, "--gpu", "-g", help="GPU id, -1 for CPU"),
+    resume: bool = Opt(False, "--resume", help="Continue the run in --output"),
+    overwrite: bool = Opt(False, "--overwrite", help="Replace a run in --output"),
     strict: bool = Opt(False, "--strict", help="Stop at the first bad record"),
+    code: list[Path] = Opt(
+        [], "--code", "-c", help="Python file registering components (repeatable)"
+    ),
+    count: bool = Opt(True, "--count/--no-count", help="Count records first (ETA)"),
 ) -> None:
-    """Run a pipeline over a corpus; bad records go to OUTPUT/rejects.jsonl."""
+    """Run a pipeline over a corpus into sharded output with a manifest.
+
+    Bad records go to OUTPUT/rejects-NNNNN.jsonl; --resume continues after a crash
+    with no doc missing and none duplicated.
+    """
     from ..batch import process
 
-    with progress_bar() as bar:
-        task = bar.add_task("Processing", total=None)
-        summary = process(
-            model,
-            inputs,
-            output,
-            input_format=input_format,
-            output_format=output_format,
-            attrs=[a.strip() for a in attrs.split(",") if a.strip()],
-            batch_size=batch_size,
-            strict=strict,
-            on_progress=lambda n: bar.update(task, advance=n),
+    try:
+        with progress_bar() as bar:
+            task = bar.add_task("Processing", total=None)
+            summary = process(
+                model,
+                inputs,
+                output,
+                input_format=input_format,
+                output_format=output_format,
+                attrs=attrs.split(","),
+                batch_size=batch_size,
+                shard_size=shard_size,
+                n_process=n_process,
+                backend=backend,
+                scheduler=scheduler,
+                gpu=gpu,
+                resume=resume,
+                overwrite=overwrite,
+                strict=strict,
+                code=code,
+                count_first=count,
+                on_total=lambda n: bar.update(task, total=n),
+                on_progress=lambda n: bar.update(task, advance=n),
+            )
+    except (OSError, ValueError, RuntimeError) as err:
+        fail(str(err))
+    except KeyboardInterrupt:
+        fail(
+            f"Interrupted. Completed shards are kept in {output}/manifest.json; "
+            "run again with --resume to continue.",
+            code=130,
         )
-    print_summary(summary.to_dict(), title="nlpkit process")
+    values = summary.to_dict()
+    print_summary(
+        {
+            "read": values["read"],
+            "written": values["written"],
+            "rejected": values["rejected"],
+            "words": values["words"],
+            "time (s)": f"{values['seconds']:.2f} (set-up {values['setup_seconds']:.2f})",
+            "docs/s": values["docs_per_second"],
+            "words/s": values["words_per_second"],
+            "shards (skipped)": f"{values['shards']} ({values['shards_skipped']})",
+            "backend": f"{values['backend']} x {values['workers']}",
+            "output": values["output"],
+            "rejects": values["rejects_file"] or "-",
+        },
+        title="nlpkit process",
+    )
 
 
 def print_summary(values: dict, title: str) -> None:

@@ -1,0 +1,1 @@
+"""spaCy components; each module is thin and wraps a library folder."""

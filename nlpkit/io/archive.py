@@ -27,6 +27,7 @@ def read_zip(
     members: str | None = None,
     member_format: str | None = None,
     label_from_dir: bool = False,
+    encoding: str = "utf-8",
     rejects: Rejects | None = None,
     **options,
 ) -> Iterator[Record]:
@@ -36,6 +37,8 @@ def read_zip(
     member_format: None makes each member one document (its whole text); "auto"
         reads each member with the format its extension names; or a format name.
     label_from_dir: set cats {parent folder name: 1.0} (movie_reviews/pos/x.txt).
+    encoding: of whole-member texts (member_format None), e.g. "cp1252" for old
+        archives; a member that does not decode is rejected.
     options: passed on to the member format's reader.
     RETURNS (Iterator[Record]): sources are '<archive>:<member>'.
     """
@@ -56,7 +59,7 @@ def read_zip(
             member_source = f"{source}:{name}"
             label = PurePosixPath(name).parent.name if label_from_dir else None
             if member_format is None:
-                text = decode_bytes(archive.read(info), member_source, rejects)
+                text = _decode(archive.read(info), encoding, member_source, rejects)
                 if text is None:
                     continue
                 if not text.strip():
@@ -73,6 +76,17 @@ def read_zip(
                 if label:
                     record.cats = {**(record.cats or {}), label: 1.0}
                 yield record
+
+
+def _decode(data: bytes, encoding: str, source: str, rejects: Rejects) -> str | None:
+    if encoding.lower().replace("-", "") in ("utf8", "utf8sig"):
+        return decode_bytes(data, source, rejects)
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as err:
+        line = data.count(b"\n", 0, err.start) + 1
+        rejects.add(source, line, f"invalid {encoding} at byte {err.start} of the file")
+        return None
 
 
 def is_safe_member(name: str) -> bool:

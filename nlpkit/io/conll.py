@@ -172,12 +172,12 @@ def _sentences(
         if text is None:
             sent.error = (lineno, bad)
             continue
-        if ncols is None:
+        if ncols is None and len(cols) >= 2:
             ncols = len(cols)
-        if len(cols) != ncols or ncols < 2:
+        if len(cols) != ncols:
             sent.error = (
                 lineno,
-                f"line {lineno} has {len(cols)} column(s), expected {max(ncols, 2)} "
+                f"line {lineno} has {len(cols)} column(s), expected {ncols or 'at least 2'} "
                 f"(as on the first line of the file): {text!r}",
             )
             continue

@@ -25,6 +25,9 @@ def read_csv(
     delimiter: str | None = None,
     header: bool = True,
     label_separator: str | None = None,
+    text_field: Column | None = None,
+    label_field: Column | None = None,
+    id_field: Column | None = None,
     rejects: Rejects | None = None,
 ) -> Iterator[Record]:
     """Read a delimited file, one record per row (quoted fields may span lines).
@@ -36,8 +39,13 @@ def read_csv(
     header: whether the first row names the columns.
     label_separator: split the label field into several labels (multi-label),
         e.g. "|" for "sports|politics"; an empty field then means no label.
+    text_field / label_field / id_field: the same as the *_column arguments, under
+        the names the JSONL reader uses (so one option works for both).
     RETURNS (Iterator[Record]): text records with cats {label: 1.0}.
     """
+    text_column = text_field if text_field is not None else text_column
+    label_column = label_field if label_field is not None else label_column
+    id_column = id_field if id_field is not None else id_column
     rejects = rejects or Rejects.raising()
     source = str(path)
     name = Path(path).name

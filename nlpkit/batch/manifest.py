@@ -1,0 +1,207 @@
+"""The run manifest: what was asked, of which input and pipeline, and which shards
+are done. Only the driver writes it, always atomically; it is the commit point of a
+shard, so a shard not in the manifest is redone on resume."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+from ..about import __version__
+from ..errors import Errors
+
+MANIFEST = "manifest.json"
+HASH_CHUNK = 1 << 20
+
+
+def write_json_atomic(path: Path, data: Any) -> None:
+    """Write JSON to a temporary name, fsync it, rename it over `path`, fsync the dir."""
+    tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
+    try:
+        with tmp.open("w", encoding="utf-8") as f:
+            json.dump(data, f, indent=1, ensure_ascii=False)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def file_fingerprint(path: str | Path) -> dict[str, Any]:
+    """Path, size, mtime and the SHA-256 of the whole file (read in 1 MiB chunks).
+
+    The whole file is hashed: reading it costs far less than annotating it, and a
+    prefix hash would miss records appended or edited further down.
+    """
+    path = Path(path)
+    stat = path.stat()
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        while chunk := f.read(HASH_CHUNK):
+            digest.update(chunk)
+    return {
+        "path": str(path.resolve()),
+        "size": stat.st_size,
+        "mtime_ns": stat.st_mtime_ns,
+        "sha256": digest.hexdigest(),
+    }
+
+
+def pipeline_fingerprint(nlp) -> dict[str, Any]:
+    """Name, version, components and hashes of the config and of the weights."""
+    config = nlp.config.to_str()
+    weights = hashlib.sha256()
+    for name, proc in nlp.pipeline:
+        weights.update(name.encode())
+        if hasattr(proc, "to_bytes"):
+            try:
+                weights.update(proc.to_bytes(exclude=["vocab"]))
+            except (TypeError, NotImplementedError, ValueError):
+                weights.update(b"<no bytes>")
+    meta = nlp.meta
+    return {
+        "name": f"{meta.get('lang', nlp.lang)}_{meta.get('name', '')}",
+        "version": meta.get("version", ""),
+        "components": list(nlp.pipe_names),
+        "config_sha256": hashlib.sha256(config.encode()).hexdigest(),
+        "weights_sha256": weights.hexdigest(),
+    }
+
+
+def compare_inputs(old: list[dict], new: list[dict]) -> str | None:
+    """None when the inputs are the same files with the same content, else why not."""
+    old_paths = [item["path"] for item in old]
+    new_paths = [item["path"] for item in new]
+    if old_paths != new_paths:
+        added = sorted(set(new_paths) - set(old_paths))
+        removed = sorted(set(old_paths) - set(new_paths))
+        parts = []
+        if added:
+            parts.append(f"new file(s) {', '.join(added[:3])}")
+        if removed:
+            parts.append(f"missing file(s) {', '.join(removed[:3])}")
+        return "; ".join(parts) or "the files are in a different order"
+    for before, after in zip(old, new):
+        if before["size"] != after["size"]:
+            return (
+                f"{after['path']} is {after['size']} bytes, was {before['size']} bytes"
+            )
+        if before["sha256"] != after["sha256"]:
+            return f"{after['path']} has different content (SHA-256 differs)"
+    return None
+
+
+def compare_dicts(old: dict, new: dict) -> str | None:
+    diffs = [
+        f"{key}: {old.get(key)!r} -> {new.get(key)!r}"
+        for key in sorted(set(old) | set(new))
+        if old.get(key) != new.get(key)
+    ]
+    return "; ".join(diffs) if diffs else None
+
+
+class Manifest:
+    """The manifest of one output directory.
+
+    inputs: file fingerprints; pipeline: pipeline fingerprint; options: the settings
+    that shape the output (shard size, formats, attributes). shards maps the shard
+    number (as a string, JSON keys) to its counts and file names.
+    """
+
+    def __init__(self, directory: Path, data: dict[str, Any]):
+        self.directory = Path(directory)
+        self.path = self.directory / MANIFEST
+        self.data = data
+        self._saved_at = 0.0
+        self._dirty = False
+
+    @classmethod
+    def new(cls, directory: Path, *, inputs, pipeline, options) -> Manifest:
+        now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        data = {
+            "nlpkit_version": __version__,
+            "created": now,
+            "updated": now,
+            "status": "running",
+            "inputs": inputs,
+            "pipeline": pipeline,
+            "options": options,
+            "n_shards": None,
+            "shards": {},
+        }
+        return cls(directory, data)
+
+    @classmethod
+    def load(cls, directory: Path) -> Manifest:
+        path = Path(directory) / MANIFEST
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if not isinstance(data.get("shards"), dict):
+                raise ValueError("no 'shards' table")
+        except (OSError, ValueError) as err:
+            raise ValueError(Errors.E508.format(path=path, reason=err)) from err
+        return cls(directory, data)
+
+    def check_compatible(self, *, inputs, pipeline, options) -> None:
+        """Raise a numbered ValueError if input, pipeline or options changed."""
+        where = self.directory
+        detail = compare_inputs(self.data["inputs"], inputs)
+        if detail:
+            raise ValueError(Errors.E503.format(path=where, detail=detail))
+        detail = compare_dicts(self.data["pipeline"], pipeline)
+        if detail:
+            raise ValueError(Errors.E504.format(path=where, detail=detail))
+        detail = compare_dicts(self.data["options"], options)
+        if detail:
+            raise ValueError(Errors.E505.format(path=where, detail=detail))
+        # Same content; refresh mtimes so a `touch` is not reported again.
+        self.data["inputs"] = inputs
+
+    @property
+    def shards(self) -> dict[str, dict[str, Any]]:
+        return self.data["shards"]
+
+    def is_done(self, index: int) -> bool:
+        return str(index) in self.shards
+
+    def forget(self, index: int) -> None:
+        self.shards.pop(str(index), None)
+        self._dirty = True
+
+    def record(self, index: int, entry: dict[str, Any]) -> None:
+        self.shards[str(index)] = entry
+        self._dirty = True
+
+    def totals(self) -> dict[str, int]:
+        keys = ("read", "written", "rejected", "words")
+        return {k: sum(s.get(k, 0) for s in self.shards.values()) for k in keys}
+
+    def save(self, *, status: str | None = None, every: float = 0.0) -> bool:
+        """Write the manifest atomically; with `every`, at most once per that many
+        seconds (a shard done but not yet saved is only redone on resume)."""
+        if status is not None:
+            self._dirty = self._dirty or status != self.data["status"]
+            self.data["status"] = status
+        now = time.monotonic()
+        if every and now - self._saved_at < every:
+            return False
+        self.data["updated"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        self.data["totals"] = self.totals()
+        write_json_atomic(self.path, self.data)
+        self._saved_at = now
+        self._dirty = False
+        return True
+
+    @property
+    def dirty(self) -> bool:
+        return self._dirty

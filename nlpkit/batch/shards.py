@@ -1,0 +1,117 @@
+"""Cutting a record stream into numbered shards, and what a shard's task and result
+carry between the driver and the workers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..io import Record, Rejects
+
+EXTENSIONS = {"jsonl": "jsonl", "parquet": "parquet", "spacy": "spacy"}
+
+
+def docs_name(index: int, output_format: str) -> str:
+    return f"docs-{index:05d}.{EXTENSIONS.get(output_format, output_format)}"
+
+
+def rejects_name(index: int) -> str:
+    return f"rejects-{index:05d}.jsonl"
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    """What every shard task needs besides its records (small: sent with each task)."""
+
+    output_dir: str
+    output_format: str = "jsonl"
+    attrs: tuple[str, ...] = ("text", "tokens", "ents", "cats")
+    batch_size: int = 256
+    strict: bool = False
+    pipeline_key: str = ""
+
+
+@dataclass
+class ShardTask:
+    """Shard `index`: its records, in input order, and the reader's rejects among them."""
+
+    index: int
+    records: list[Record]
+    reader_rejects: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def n_read(self) -> int:
+        return len(self.records) + len(self.reader_rejects)
+
+
+@dataclass
+class ShardResult:
+    index: int
+    read: int
+    written: int
+    rejected: int
+    words: int
+    seconds: float
+    docs: str
+    rejects: str | None
+    worker: str = ""
+
+    def manifest_entry(self) -> dict[str, Any]:
+        return {
+            "read": self.read,
+            "written": self.written,
+            "rejected": self.rejected,
+            "words": self.words,
+            "seconds": round(self.seconds, 3),
+            "docs": self.docs,
+            "rejects": self.rejects,
+            "worker": self.worker,
+        }
+
+
+class CollectingRejects(Rejects):
+    """Lenient Rejects that keep each entry in memory until the driver hands them to
+    the shard they fall in (strict ones raise as usual)."""
+
+    def __init__(self, *, strict: bool = False):
+        super().__init__(None, strict=strict)
+        self.pending: list[dict[str, Any]] = []
+
+    def add(self, source, line, reason, raw=None) -> None:
+        super().add(source, line, reason, raw)
+        self.pending.append(
+            {"source": str(source), "line": line, "reason": reason, "raw": raw}
+        )
+
+    def take(self) -> list[dict[str, Any]]:
+        taken, self.pending = self.pending, []
+        return taken
+
+
+def cut_shards(
+    records: Iterable[Record], rejects: CollectingRejects, shard_size: int
+) -> Iterator[ShardTask]:
+    """Number records in input order and cut them into shards of `shard_size`.
+
+    A reader reject belongs to the shard being filled when it happened, so the same
+    input always gives the same shards, rejects included.
+    """
+    index = 0
+    batch: list[Record] = []
+    for record in records:
+        batch.append(record)
+        if len(batch) >= shard_size:
+            yield ShardTask(index, batch, rejects.take())
+            index += 1
+            batch = []
+    tail = rejects.take()
+    if batch or tail:
+        yield ShardTask(index, batch, tail)
+
+
+def shard_files(output_dir: Path) -> list[Path]:
+    """Files in an output directory that belong to a run (shards, rejects, temps)."""
+    names = ("docs-*", "rejects-*", "manifest.json*")
+    return sorted(p for pattern in names for p in Path(output_dir).glob(pattern))

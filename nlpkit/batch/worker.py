@@ -1,0 +1,225 @@
+"""What runs in a worker: loading the pipeline once per process, and annotating and
+writing one whole shard."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import CorpusError, Errors
+from ..io import Record, open_writer
+from ..io.docdict import doc_to_dict
+from ..util import load_pipeline
+from .shards import JobSpec, ShardResult, ShardTask, docs_name, rejects_name
+
+logger = logging.getLogger("nlpkit")
+
+# pipeline key -> loaded Language, one per process (filled by the worker set-up)
+_PIPELINES: dict[str, Any] = {}
+DOC_FORMATS = ("spacy",)
+
+
+@dataclass(frozen=True)
+class PipelineSpec:
+    """How a worker gets the pipeline: a name or path to load, or the config and
+    bytes of a Language object. Sent once per worker, never with each task."""
+
+    key: str
+    name: str | None = None
+    config: str | None = None
+    data: bytes | None = None
+    code: tuple[tuple[str, str], ...] = ()
+    gpu: int = -1
+
+    @classmethod
+    def from_model(cls, key: str, model, *, code=(), gpu: int = -1) -> PipelineSpec:
+        sources = tuple((str(p), Path(p).read_text(encoding="utf-8")) for p in code)
+        if isinstance(model, (str, Path)):
+            return cls(key=key, name=str(model), code=sources, gpu=gpu)
+        return cls(
+            key=key,
+            config=model.config.to_str(),
+            data=model.to_bytes(),
+            code=sources,
+            gpu=gpu,
+        )
+
+    def load(self):
+        """Import the code files, pick the GPU, and load the pipeline."""
+        import spacy
+        from spacy.util import import_file, load_model_from_config
+        from thinc.api import Config
+
+        for path, source in self.code:
+            import_code(path, source, import_file)
+        if self.gpu >= 0:
+            spacy.require_gpu(self.gpu)
+        if self.name is not None:
+            return load_pipeline(self.name)
+        nlp = load_model_from_config(Config().from_str(self.config), auto_fill=False)
+        return nlp.from_bytes(self.data)
+
+
+def import_code(path: str, source: str, import_file) -> None:
+    """Import a Python file that registers components, as `spacy --code` does; on a
+    remote worker without the file, from its source sent with the spec."""
+    name = f"nlpkit_code_{Path(path).stem}"
+    if name in sys.modules:
+        return
+    if not Path(path).exists():
+        tmp = Path(tempfile.mkdtemp(prefix="nlpkit-code-")) / Path(path).name
+        tmp.write_text(source, encoding="utf-8")
+        path = str(tmp)
+    import_file(name, path)
+
+
+def install_pipeline(spec: PipelineSpec, nlp=None) -> Any:
+    """Load (or adopt) the pipeline for `spec.key` in this process, once."""
+    if spec.key not in _PIPELINES:
+        _PIPELINES[spec.key] = nlp if nlp is not None else spec.load()
+    return _PIPELINES[spec.key]
+
+
+def cached_pipeline(key: str):
+    try:
+        return _PIPELINES[key]
+    except KeyError:
+        raise RuntimeError(Errors.E513.format(worker=worker_name())) from None
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def limit_threads(n: int = 1) -> None:
+    """One BLAS/OpenMP/torch thread per worker process: with one process per core,
+    more threads only compete for the same cores."""
+    try:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(n)
+    except ImportError:
+        pass
+    if "torch" in sys.modules:
+        sys.modules["torch"].set_num_threads(n)
+
+
+def run_cached_shard(task: ShardTask, job: JobSpec) -> ShardResult:
+    """Entry point for workers: the shard task with the pipeline of this process."""
+    return run_shard(cached_pipeline(job.pipeline_key), task, job)
+
+
+def run_shard(nlp, task: ShardTask, job: JobSpec) -> ShardResult:
+    """Annotate one shard and write its docs and rejects files, each atomically.
+
+    Writing the same shard twice gives the same files, so a retried task (a dead
+    worker, a resumed run) replaces them rather than adding to them.
+    RETURNS (ShardResult): the counts; read = written + rejected.
+    """
+    start = time.perf_counter()
+    out_dir = Path(job.output_dir)
+    docs_path = out_dir / docs_name(task.index, job.output_format)
+    rejects_path = out_dir / rejects_name(task.index)
+    rejects = [dict(entry, shard=task.index) for entry in task.reader_rejects]
+    written = words = 0
+    as_docs = job.output_format in DOC_FORMATS
+    try:
+        with nlp.memory_zone():
+            with open_writer(docs_path, job.output_format) as writer:
+                for doc in annotate(nlp, task, job, rejects):
+                    writer.write(doc if as_docs else doc_to_dict(doc, job.attrs))
+                    written += 1
+                    words += len(doc)
+                write_rejects(rejects_path, rejects)
+    except BaseException as err:
+        # A writer that fails to flush (disk full) may not remove its temp file.
+        for path in (docs_path, rejects_path):
+            path.with_name(f"{path.name}.tmp-{os.getpid()}").unlink(missing_ok=True)
+        if isinstance(err, OSError):
+            raise OSError(
+                err.errno, f"shard {task.index}: {err.strerror or err}", str(docs_path)
+            ) from err
+        raise
+    return ShardResult(
+        index=task.index,
+        read=task.n_read,
+        written=written,
+        rejected=len(rejects),
+        words=words,
+        seconds=time.perf_counter() - start,
+        docs=docs_path.name,
+        rejects=rejects_path.name if rejects else None,
+        worker=worker_name(),
+    )
+
+
+def write_rejects(path: Path, rejects: list[dict]) -> None:
+    if not rejects:
+        path.unlink(missing_ok=True)
+        return
+    with open_writer(path, "jsonl") as writer:
+        for entry in rejects:
+            writer.write(entry)
+
+
+def annotate(nlp, task: ShardTask, job: JobSpec, rejects: list[dict]) -> Iterator:
+    """Docs of the shard in input order, batch by batch; a batch that fails is redone
+    one doc at a time, so only the record that crashes a component is rejected."""
+    records = task.records
+    for start in range(0, len(records), job.batch_size):
+        chunk = records[start : start + job.batch_size]
+        docs, kept = [], []
+        for record in chunk:
+            try:
+                docs.append(record.to_doc(nlp))
+                kept.append(record)
+            except (CorpusError, ValueError) as err:
+                if job.strict:
+                    raise
+                rejects.append(reject_entry(record, task.index, str(err)))
+        try:
+            annotated = list(nlp.pipe(docs, batch_size=job.batch_size))
+        except Exception as err:
+            if job.strict:
+                raise
+            logger.debug("Batch failed (%s); retrying its docs one by one", err)
+            yield from annotate_one_by_one(nlp, kept, task.index, rejects)
+            continue
+        yield from annotated
+
+
+def annotate_one_by_one(nlp, records: list[Record], shard: int, rejects: list[dict]):
+    for record in records:
+        doc = record.to_doc(nlp)
+        name = ""
+        try:
+            for step, proc in nlp.pipeline:
+                name = step
+                doc = proc(doc)
+        except Exception as err:
+            reason = Errors.E507.format(
+                component=name, exc=type(err).__name__, message=err
+            )
+            logger.warning("%s: %s", record.place, reason)
+            rejects.append(reject_entry(record, shard, reason))
+            continue
+        yield doc
+
+
+def reject_entry(record: Record, shard: int, reason: str) -> dict[str, Any]:
+    return {
+        "source": record.source,
+        "line": record.line,
+        "id": record.id,
+        "reason": reason,
+        "raw": record.get_text(),
+        "shard": shard,
+    }

