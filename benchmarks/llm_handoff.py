@@ -238,6 +238,9 @@ def main() -> None:
     )
     parser.add_argument("--thresholds", default="0.7,0.85")
     parser.add_argument(
+        "--name", default="", help="results file name (default llm_handoff)"
+    )
+    parser.add_argument(
         "--llm-docs", type=int, default=0, help="docs for SmolLM2 speed runs"
     )
     parser.add_argument(
@@ -317,7 +320,8 @@ def main() -> None:
         results["routing_sst2_dev"] = {"dev_docs": n_dev, "rows": rows}
         print_table(f"Routing on SST-2 dev ({n_dev} docs)", rows)
 
-    path = save_results("llm_handoff" + ("_quick" if args.quick else ""), results)
+    name = args.name or "llm_handoff" + ("_quick" if args.quick else "")
+    path = save_results(name, results)
     print(f"results: {path}")
 
 

@@ -47,21 +47,26 @@ def run(name: str, args) -> dict:
         test_q = test_q[:20]
     doc_ids = [d.id for d in coll.docs]
     bm25 = BM25Index.build(coll.docs)
-    dense = cached_dense(name, coll.docs)
-    hybrid = HybridIndex(
-        {"bm25": bm25, "dense": dense}, method="rrf", rrf_k=60, depth=100
-    )
+    systems = {"bm25": bm25}
+    if not args.bm25_only:
+        dense = cached_dense(name, coll.docs)
+        systems["dense"] = dense
+        systems["hybrid"] = HybridIndex(
+            {"bm25": bm25, "dense": dense}, method="rrf", rrf_k=60, depth=100
+        )
     rows = {}
-    for label, searcher in (("bm25", bm25), ("dense", dense), ("hybrid", hybrid)):
+    for label, searcher in systems.items():
         rows[label] = evaluate(searcher, test_q, coll.qrels, doc_ids)
         print(name, label, rows[label], flush=True)
     model = Path(args.reranker or CACHE / f"{name}-reranker")
-    if model.exists():
+    if args.bm25_only:
+        print("BM25 only: no dense, hybrid or reranked rows")
+    elif model.exists():
         for backend in args.backends:
             reranker = Reranker(
                 model, batch_size=32, max_length=args.max_length, backend=backend
             )
-            searcher = RerankedRetriever(hybrid, reranker, depth=args.depth)
+            searcher = RerankedRetriever(systems["hybrid"], reranker, depth=args.depth)
             label = "hybrid + cross-encoder" + (
                 "" if backend == "torch" else f" ({backend})"
             )
@@ -71,7 +76,7 @@ def run(name: str, args) -> dict:
         print(
             f"no trained reranker at {model}: run benchmarks/retrieval_train.py {name}"
         )
-    first = max(rows[k]["ndcg@10"] for k in ("bm25", "dense", "hybrid"))
+    first = max(rows[k]["ndcg@10"] for k in systems)
     return {
         "rows": rows,
         "reranker": str(model),
@@ -90,6 +95,7 @@ def main() -> None:
     )
     parser.add_argument("--depth", type=int, default=30, help="hits reranked per query")
     parser.add_argument("--max-length", type=int, default=192)
+    parser.add_argument("--bm25-only", action="store_true", help="skip dense encoding")
     parser.add_argument("--backends", nargs="+", default=["torch", "int8"])
     args = parser.parse_args()
     setup_env()
@@ -104,7 +110,8 @@ def main() -> None:
                 f"{row['recall@100']:.4f} | {row['queries']} | {row['seconds']} |"
             )
     suffix = "-quick" if args.quick else ""
-    print(save_results(f"retrieval_quality{suffix}", {"args": vars(args), **results}))
+    name = "retrieval_quality-" + "-".join(args.collections) + suffix
+    print(save_results(name, {"args": vars(args), **results}))
 
 
 if __name__ == "__main__":

@@ -41,7 +41,7 @@ def rerank_speed(args) -> dict:
     from nlpkit.retrieval.rerank import Reranker, load_cross_encoder
 
     coll, _, test_q = load("cranfield")
-    n_queries, depth = (8, 16) if args.quick else (20, 25)
+    n_queries, depth = (8, 16) if args.quick else (12, 20)
     queries = [q.get_text() for q in test_q[:n_queries]]
     first = BM25Index.build(coll.docs).search_batch(queries, depth)
     candidates = [[h.text for h in hits] for hits in first]

@@ -70,35 +70,65 @@ def run_nlpkit(algorithm: str, path: Path, args) -> float:
     return time.perf_counter() - start
 
 
+def truncated(path: Path, max_tokens: int) -> tuple[Path, int]:
+    """The first lines of path holding up to max_tokens tokens (cached)."""
+    out = path.with_name(f"tokens_first{max_tokens}.txt")
+    n = 0
+    with path.open(encoding="utf-8") as fin, out.open("w", encoding="utf-8") as fout:
+        for line in fin:
+            k = len(line.split())
+            if n + k > max_tokens:
+                break
+            fout.write(line)
+            n += k
+    return out, n
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="1 epoch, skip-gram only")
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--dim", type=int, default=100)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument(
+        "--max-tokens", type=int, help="use the first lines up to this many tokens"
+    )
+    parser.add_argument(
+        "--algorithms", default="skipgram,cbow,fasttext", help="comma-separated"
+    )
+    parser.add_argument(
+        "--no-corpus-file", action="store_true", help="skip gensim corpus_file runs"
+    )
     args = parser.parse_args()
-    algorithms = ["skipgram", "cbow", "fasttext"]
+    algorithms = args.algorithms.split(",")
     if args.quick:
         args.epochs, algorithms = 1, ["skipgram"]
-    path = build()["tokens"]
-    words = n_tokens() * args.epochs
+    path, total = build()["tokens"], n_tokens()
+    if args.max_tokens:
+        path, total = truncated(path, args.max_tokens)
+    words = total * args.epochs
     rows = {}
     for algorithm in algorithms:
         times = {
             "gensim_linesentence": run_gensim(algorithm, path, "linesentence", args),
             "nlpkit": run_nlpkit(algorithm, path, args),
-            "gensim_corpus_file": run_gensim(algorithm, path, "corpus_file", args),
         }
+        if not args.no_corpus_file:
+            times["gensim_corpus_file"] = run_gensim(
+                algorithm, path, "corpus_file", args
+            )
         rows[algorithm] = {
             **{f"{k}_s": v for k, v in times.items()},
             **{f"{k}_words_per_s": words / v for k, v in times.items()},
             "ratio_vs_linesentence": times["gensim_linesentence"] / times["nlpkit"],
-            "ratio_vs_corpus_file": times["gensim_corpus_file"] / times["nlpkit"],
+            "ratio_vs_corpus_file": times.get("gensim_corpus_file", float("nan"))
+            / times["nlpkit"],
         }
+        print(algorithm, {k: round(v, 1) for k, v in times.items()}, flush=True)
     out = save_results(
-        "vectors_gensim", {"settings": vars(args), "n_tokens": n_tokens(), **rows}
+        "vectors_gensim", {"settings": vars(args), "n_tokens": total, **rows}
     )
-    print(f"{n_tokens():,} tokens x {args.epochs} epochs, {args.threads} threads")
+    print(f"{total:,} tokens x {args.epochs} epochs, {args.threads} threads")
     print(
         f"{'algorithm':<10}{'gensim LineSentence':>22}{'gensim corpus_file':>20}"
         f"{'nlpkit':>12}{'ratio LS':>10}{'ratio CF':>10}"
@@ -106,7 +136,7 @@ def main() -> None:
     for name, r in rows.items():
         print(
             f"{name:<10}{r['gensim_linesentence_words_per_s']:>20,.0f}/s"
-            f"{r['gensim_corpus_file_words_per_s']:>18,.0f}/s"
+            f"{r.get('gensim_corpus_file_words_per_s', float('nan')):>18,.0f}/s"
             f"{r['nlpkit_words_per_s']:>10,.0f}/s"
             f"{r['ratio_vs_linesentence']:>10.2f}{r['ratio_vs_corpus_file']:>10.2f}"
         )

@@ -31,6 +31,10 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="1 epoch each")
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--epochs", type=int, help="override word2vec/fastText epochs")
+    parser.add_argument(
+        "--algorithms", default=",".join(ALGORITHMS), help="comma-separated subset"
+    )
     args = parser.parse_args()
     from nlpkit.vectors.corpus import TokenCorpus
     from nlpkit.vectors.evaluate import evaluate_all
@@ -39,12 +43,14 @@ def main() -> None:
 
     corpus = TokenCorpus(build()["tokens"], format="txt", tokenizer="whitespace")
     rows = {}
-    for name, options in ALGORITHMS.items():
-        options = {"dim": 100, "min_count": 5, **options}
+    for name in args.algorithms.split(","):
+        options = {"dim": 100, "min_count": 5, **ALGORITHMS[name]}
         if name != "ppmi-svd":
             options.update(threads=args.threads, seed=1)
             if args.quick:
                 options["epochs"] = 1
+            elif args.epochs and name != "glove":
+                options["epochs"] = args.epochs
         start = time.perf_counter()
         wv = train_vectors(corpus, algorithm=name, **options)
         rows[name] = {
@@ -52,7 +58,9 @@ def main() -> None:
             "n_words": len(wv),
             **evaluate_all(wv),
         }
+        rows[name]["options"] = options
         print(name, f"{rows[name]['seconds']:.0f}s", flush=True)
+        save_results("vectors_quality", {"n_tokens": n_tokens(), "rows": rows})
     rows["glove-6b-50d (pretrained)"] = {
         "n_words": 400000,
         **evaluate_all(load_glove_6b_50d()),

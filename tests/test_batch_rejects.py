@@ -117,3 +117,23 @@ def test_spawned_workers_load_the_pipeline_from_bytes(tmp_path):
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
     workers = {entry["worker"] for entry in manifest["shards"].values()}
     assert f":{os.getpid()}" not in " ".join(workers)
+
+
+@pytest.mark.slow
+def test_recycled_workers_give_the_same_output(tmp_path):
+    corpus = write_corpus(tmp_path / "c.jsonl", 60, extra={3: "BOOM"})
+    one = nlpkit.process(failing_nlp(), corpus, tmp_path / "one", shard_size=10)
+    summary = nlpkit.process(
+        failing_nlp(),
+        corpus,
+        tmp_path / "out",
+        shard_size=10,
+        code=[HERE],
+        backend_options={"recycle_after": 2},
+    )
+    assert (summary.read, summary.written, summary.rejected) == (60, 59, 1)
+    assert (one.read, one.written, one.rejected) == (60, 59, 1)
+    assert list(iter_output(tmp_path / "out")) == list(iter_output(tmp_path / "one"))
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    workers = [entry["worker"] for entry in manifest["shards"].values()]
+    assert len(set(workers)) >= 3  # 6 shards, a fresh process every 2

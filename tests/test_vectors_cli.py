@@ -117,3 +117,12 @@ def test_cli_bad_input(tmp_path):
     assert result.exit_code == 1 and "E102" in result.output
     result = run("vectors", "similar", tmp_path / "nothing", "x")
     assert result.exit_code == 1 and "E001" in result.output
+
+
+def test_demo_step_trains_vectors(tmp_path):
+    from nlpkit.demo import step_vectors
+
+    summary = step_vectors(tmp_path)
+    assert summary["step"] == "train word vectors" and summary["words"] > 100
+    assert len(summary["neighbours"]["councils"]) == 3  # unseen: from subwords
+    assert load_vectors(tmp_path / "vectors").has_subwords

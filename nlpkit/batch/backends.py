@@ -23,6 +23,7 @@ class Backend:
 
     name = "base"
     workers = 1
+    ships_pipeline = True
 
     def open(self, spec: PipelineSpec, job: JobSpec, nlp=None) -> None:
         """Start workers with the pipeline loaded once in each (nlp: the driver's
@@ -66,6 +67,10 @@ class LocalBackend(Backend):
     start_method: "fork" (default on Linux: workers share the driver's loaded
         pipeline, nothing is pickled), "forkserver" or "spawn" (each worker loads it).
     threads: BLAS/OpenMP/torch threads per worker process.
+    recycle_after: replace each worker process after this many shards (forkserver).
+        spaCy's memory_zone frees transient lexemes and strings, but the vocab's hash
+        table keeps a tombstone per word ever seen, so a corpus that brings new words
+        forever (ids, codes, numbers) grows it; a fresh process starts clean.
     """
 
     name = "local"
@@ -77,6 +82,7 @@ class LocalBackend(Backend):
         start_method: str | None = None,
         threads: int = 1,
         max_in_flight: int | None = None,
+        recycle_after: int | None = None,
     ):
         if n_process < 1:
             raise ValueError(
@@ -87,24 +93,40 @@ class LocalBackend(Backend):
             "fork" if sys.platform.startswith("linux") else "spawn"
         )
         self.threads = threads
+        self.recycle_after = recycle_after
+        if recycle_after and self.start_method == "fork":
+            self.start_method = "forkserver"  # a pool that recycles cannot fork
         self.max_in_flight = max_in_flight or 2 * n_process
         self.pool: ProcessPoolExecutor | None = None
         self.job: JobSpec | None = None
 
+    @property
+    def uses_pool(self) -> bool:
+        return self.workers > 1 or bool(self.recycle_after)
+
+    @property
+    def ships_pipeline(self) -> bool:
+        """Whether workers need the pipeline sent (they cannot share the driver's)."""
+        return self.uses_pool and self.start_method != "fork"
+
     def open(self, spec: PipelineSpec, job: JobSpec, nlp=None) -> None:
         self.job = job
-        if self.workers == 1:
+        if not self.uses_pool:
             install_pipeline(spec, nlp)
             return
         if self.start_method == "fork" and nlp is not None:
             install_pipeline(spec, nlp)  # inherited by the forked workers
         if spec.gpu >= 0 and self.start_method == "fork":
             self.start_method = "spawn"  # CUDA does not survive a fork
+        context = multiprocessing.get_context(self.start_method)
+        if self.start_method == "forkserver":
+            context.set_forkserver_preload(["spacy", "nlpkit.batch.worker"])
         self.pool = ProcessPoolExecutor(
             max_workers=self.workers,
-            mp_context=multiprocessing.get_context(self.start_method),
+            mp_context=context,
             initializer=_init_local_worker,
             initargs=(spec, self.threads),
+            max_tasks_per_child=self.recycle_after,
         )
 
     def run(self, tasks: Iterable[ShardTask]) -> Iterator[ShardResult]:

@@ -65,6 +65,7 @@ class DaskBackend(Backend):
     """
 
     name = "dask"
+    ships_pipeline = True
 
     def __init__(
         self,

@@ -201,9 +201,7 @@ def process(
         backend = build_backend(backend, n_process, scheduler, backend_options)
     # Workers that cannot share the driver's memory get the pipeline by name, or as
     # config + bytes when it was given as a Language object.
-    ships = backend.name != "local" or (
-        backend.workers > 1 and getattr(backend, "start_method", "") != "fork"
-    )
+    ships = getattr(backend, "ships_pipeline", True)
     spec = PipelineSpec.from_model(
         key,
         model if isinstance(model, (str, Path)) or not ships else nlp,

@@ -57,6 +57,7 @@ class ShardResult:
     docs: str
     rejects: str | None
     worker: str = ""
+    peak_rss_mb: float = 0.0
 
     def manifest_entry(self) -> dict[str, Any]:
         return {
@@ -68,6 +69,7 @@ class ShardResult:
             "docs": self.docs,
             "rejects": self.rejects,
             "worker": self.worker,
+            "peak_rss_mb": round(self.peak_rss_mb, 1),
         }
 
 

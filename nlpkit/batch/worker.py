@@ -158,7 +158,17 @@ def run_shard(nlp, task: ShardTask, job: JobSpec) -> ShardResult:
         docs=docs_path.name,
         rejects=rejects_path.name if rejects else None,
         worker=worker_name(),
+        peak_rss_mb=peak_rss_mb(),
     )
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process so far (Linux: ru_maxrss is in KiB)."""
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - not on Windows
+        return 0.0
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def write_rejects(path: Path, rejects: list[dict]) -> None:

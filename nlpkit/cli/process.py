@@ -43,6 +43,12 @@ def process_cli(
         [], "--code", "-c", help="Python file registering components (repeatable)"
     ),
     count: bool = Opt(True, "--count/--no-count", help="Count records first (ETA)"),
+    recycle_after: int = Opt(
+        None,
+        "--recycle-after",
+        help="Local backend: replace a worker process after N shards (bounds memory "
+        "on corpora with endless new words)",
+    ),
 ) -> None:
     """Run a pipeline over a corpus into sharded output with a manifest.
 
@@ -72,6 +78,9 @@ def process_cli(
                 strict=strict,
                 code=code,
                 count_first=count,
+                backend_options={"recycle_after": recycle_after}
+                if recycle_after
+                else None,
                 on_total=lambda n: bar.update(task, total=n),
                 on_progress=lambda n: bar.update(task, advance=n),
             )

@@ -36,7 +36,7 @@ def read_jsonl(
     rejects = rejects or Rejects.raising()
     source = str(path)
     name = Path(path).name
-    used = {text_field, id_field, cats_field, label_field, spans_field}
+    used = {text_field, id_field, cats_field, label_field, spans_field, "ents"}
     for lineno, line in iter_lines(path, rejects=rejects):
         if not line.strip():
             continue
@@ -69,7 +69,11 @@ def read_jsonl(
             continue
         try:
             cats = _cats(obj, cats_field, label_field)
-            spans = _spans(obj.get(spans_field)) if spans_field else None
+            raw_spans = obj.get(spans_field) if spans_field else None
+            if raw_spans is None and spans_field == "entities":
+                # nlpkit's own output (doc_to_dict) names the field "ents"
+                raw_spans = obj.get("ents")
+            spans = _spans(raw_spans)
         except ValueError as err:
             rejects.add(source, lineno, str(err), raw=line)
             continue

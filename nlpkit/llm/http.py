@@ -79,7 +79,6 @@ class OpenAICompatibleBackend:
         self.max_concurrency = max_concurrency
         self.chat = chat
         self.system_prompt = system_prompt
-        self._client = None
         self._rng = random.Random()
 
     @property
@@ -101,28 +100,14 @@ class OpenAICompatibleBackend:
             )
         return key
 
-    def _get_client(self):
+    def _new_client(self):
         import httpx
 
-        if self._client is None:
-            limits = httpx.Limits(
-                max_connections=self.max_concurrency,
-                max_keepalive_connections=self.max_concurrency,
-            )
-            self._client = httpx.Client(timeout=self.timeout, limits=limits)
-        return self._client
-
-    def close(self) -> None:
-        """Close the pooled connections (also done when the backend is collected)."""
-        if self._client is not None:
-            self._client.close()
-            self._client = None
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:  # noqa: BLE001  (never raise from a finalizer)
-            pass
+        limits = httpx.Limits(
+            max_connections=self.max_concurrency,
+            max_keepalive_connections=self.max_concurrency,
+        )
+        return httpx.Client(timeout=self.timeout, limits=limits)
 
     def payload(self, prompt: str, settings: GenerationSettings) -> dict[str, Any]:
         body: dict[str, Any] = {
@@ -160,23 +145,30 @@ class OpenAICompatibleBackend:
                 headers["Authorization"] = f"Bearer {key}"
         except RuntimeError as err:
             return [Result(error=str(err), attempts=0) for _ in prompts]
-        if self.max_concurrency == 1 or len(prompts) == 1:
-            return [self._generate_one(p, settings, headers) for p in prompts]
-        workers = min(self.max_concurrency, len(prompts))
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            return list(
-                pool.map(lambda p: self._generate_one(p, settings, headers), prompts)
-            )
+        # one connection pool per batch, closed at its end: no sockets left open
+        with self._new_client() as client:
+            if self.max_concurrency == 1 or len(prompts) == 1:
+                return [
+                    self._generate_one(client, p, settings, headers) for p in prompts
+                ]
+            workers = min(self.max_concurrency, len(prompts))
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                return list(
+                    pool.map(
+                        lambda p: self._generate_one(client, p, settings, headers),
+                        prompts,
+                    )
+                )
 
     def _generate_one(
-        self, prompt: str, settings: GenerationSettings, headers: dict
+        self, client, prompt: str, settings: GenerationSettings, headers: dict
     ) -> Result:
         attempts = self.max_retries + 1
         body = self.payload(prompt, settings)
         reason = ""
         for attempt in range(1, attempts + 1):
             try:
-                return self._request(body, headers, attempt)
+                return self._request(client, body, headers, attempt)
             except RetryableError as err:
                 reason = str(err)
                 if attempt == attempts:
@@ -210,11 +202,11 @@ class OpenAICompatibleBackend:
         cap = min(self.backoff_max, self.backoff_base * 2 ** (attempt - 1))
         return self._rng.uniform(cap / 2, cap)
 
-    def _request(self, body: dict, headers: dict, attempt: int) -> Result:
+    def _request(self, client, body: dict, headers: dict, attempt: int) -> Result:
         import httpx
 
         try:
-            response = self._get_client().post(self.url, json=body, headers=headers)
+            response = client.post(self.url, json=body, headers=headers)
         except httpx.TransportError as err:
             raise RetryableError(f"{type(err).__name__}: {err}") from err
         if response.status_code in RETRY_STATUS:

@@ -140,3 +140,13 @@ def create_rag_task(
         template=template,
         examples=examples,
     )
+
+
+@registry.misc("nlpkit.LoadReranker.v1")
+def create_rag_reranker(
+    model: str, batch_size: int = 32, max_length: int | None = None
+) -> RerankerLike:
+    """nlpkit's cross-encoder Reranker (model folder or name) for the RAG task's config."""
+    from ...retrieval.rerank import Reranker
+
+    return Reranker(model, batch_size=batch_size, max_length=max_length)
