@@ -36,9 +36,7 @@ def step_vectors(output_dir: Path) -> dict:
     return {
         "step": "train word vectors",
         "words": len(wv),
-        "neighbours": {
-            q: [w for w, _ in wv.most_similar(q, topn=3)] for q in queries
-        },
+        "neighbours": {q: [w for w, _ in wv.most_similar(q, topn=3)] for q in queries},
     }
 
 

@@ -1,8 +1,7 @@
 """The `nlpkit` command: one typer app; each command module registers on it."""
 
 # Each import registers its commands or sub-app on `app`.
-from . import demo, process  # noqa: E402, F401
-from . import cooc, vectors  # noqa: E402, F401
+from . import cooc, demo, process, vectors  # noqa: E402, F401
 from ._util import app
 
 
