@@ -4,8 +4,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 # torch comes first and pinned: a plain `torch` requirement pulls a multi-GB CUDA build.
 TORCH  := torch==2.13.0
-DEMO_EXTRAS := models,transformers,fast,retrieval,llm,viz
-TEST_EXTRAS := models,transformers,fast,retrieval,llm,dask,viz,dev
+DEMO_EXTRAS := models,transformers,retrieval,llm,viz
+TEST_EXTRAS := models,transformers,retrieval,llm,dask,viz,dev
 
 .PHONY: demo test lint format clean
 
