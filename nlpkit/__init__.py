@@ -4,8 +4,7 @@ Importing nlpkit is cheap: heavy parts (torch, gensim, sentence-transformers) lo
 only when the names that need them are first used.
 """
 
-from importlib import import_module
-
+from ._lazy import lazy_exports
 from .about import __version__
 
 # public name -> module that defines it; resolved on first attribute access
@@ -36,16 +35,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str):
-    if name in _LAZY:
-        value = getattr(import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'nlpkit' has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted([*globals(), *_LAZY])
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY, globals())
 
 
 __all__ = ["__version__", *_LAZY]

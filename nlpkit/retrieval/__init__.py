@@ -3,8 +3,7 @@
 Heavy libraries (bm25s, torch, sentence-transformers, chromadb) load on first use.
 """
 
-from importlib import import_module
-
+from .._lazy import lazy_exports
 from .hit import Hit
 
 _LAZY = {
@@ -29,12 +28,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str):
-    if name in _LAZY:
-        value = getattr(import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'nlpkit.retrieval' has no attribute {name!r}")
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY, globals())
 
 
 __all__ = ["Hit", *_LAZY]

@@ -3,7 +3,7 @@
 Nothing here needs spaCy; the components in nlpkit.components wrap it.
 """
 
-from importlib import import_module
+from .._lazy import lazy_exports
 
 _LAZY = {
     "TokenCorpus": "nlpkit.vectors.corpus",
@@ -30,12 +30,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str):
-    if name in _LAZY:
-        value = getattr(import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'nlpkit.vectors' has no attribute {name!r}")
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY, globals())
 
 
 __all__ = list(_LAZY)
