@@ -37,10 +37,46 @@ def evaluate(searcher, queries, qrels, doc_ids):
     }
 
 
+def scored(hybrid, reranker, queries, depth):
+    """First-stage hits (top 100) and the cross-encoder's rerank of the top depth."""
+    texts = [q.get_text() for q in queries]
+    start = time.perf_counter()
+    first = hybrid.search_batch(texts, 100)
+    reranked = reranker.rerank_batch(texts, [hits[:depth] for hits in first])
+    return first, reranked, time.perf_counter() - start
+
+
+def rerank_rows(hybrid, reranker, tag, coll, train_q, test_q, args) -> dict:
+    """Cross-encoder alone, and fused with the hybrid score at a weight chosen on
+    the train queries (grid args.weights); test queries are scored once per row."""
+    from nlpkit.evaluate.ir import evaluate_run
+    from nlpkit.retrieval.rerank import RerankedRetriever
+
+    def metrics(queries, first, reranked, weight):
+        rr = RerankedRetriever(hybrid, reranker, depth=args.depth, weight=weight)
+        run = {q.id: rr.combine(f, r, 100) for q, f, r in zip(queries, first, reranked)}
+        ev = evaluate_run(run, coll.qrels, metrics=METRICS, queries=run.keys())
+        return {m: round(v, 4) for m, v in ev.metrics.items()}, ev.n_queries
+
+    f_tr, r_tr, _ = scored(hybrid, reranker, train_q, args.depth)
+    tuning = {w: metrics(train_q, f_tr, r_tr, w)[0]["ndcg@10"] for w in args.weights}
+    best = max(tuning, key=lambda w: (tuning[w], -abs(w - 0.5)))
+    print("weight tuned on train queries (nDCG@10):", tuning, "->", best, flush=True)
+    f_te, r_te, seconds = scored(hybrid, reranker, test_q, args.depth)
+    rows = {}
+    for label, weight in (("", 1.0), (f", weight {best} (tuned on train)", best)):
+        values, n = metrics(test_q, f_te, r_te, weight)
+        key = f"hybrid + cross-encoder{tag}{label}"
+        rows[key] = {**values, "queries": n, "seconds": round(seconds, 1)}
+        rows[key]["train_tuning"] = tuning if weight != 1.0 else None
+        print(key, rows[key], flush=True)
+    return rows
+
+
 def run(name: str, args) -> dict:
     from nlpkit.retrieval.bm25 import BM25Index
     from nlpkit.retrieval.fusion import HybridIndex
-    from nlpkit.retrieval.rerank import RerankedRetriever, Reranker
+    from nlpkit.retrieval.rerank import Reranker
 
     coll, train_q, test_q = load(name)
     if args.quick:
@@ -66,12 +102,12 @@ def run(name: str, args) -> dict:
             reranker = Reranker(
                 model, batch_size=32, max_length=args.max_length, backend=backend
             )
-            searcher = RerankedRetriever(systems["hybrid"], reranker, depth=args.depth)
-            label = "hybrid + cross-encoder" + (
-                "" if backend == "torch" else f" ({backend})"
+            tag = "" if backend == "torch" else f" ({backend})"
+            rows.update(
+                rerank_rows(
+                    systems["hybrid"], reranker, tag, coll, train_q, test_q, args
+                )
             )
-            rows[label] = evaluate(searcher, test_q, coll.qrels, doc_ids)
-            print(name, label, rows[label], flush=True)
     else:
         print(
             f"no trained reranker at {model}: run benchmarks/retrieval_train.py {name}"
@@ -97,6 +133,13 @@ def main() -> None:
     parser.add_argument("--max-length", type=int, default=192)
     parser.add_argument("--bm25-only", action="store_true", help="skip dense encoding")
     parser.add_argument("--backends", nargs="+", default=["torch", "int8"])
+    parser.add_argument(
+        "--weights",
+        nargs="+",
+        type=float,
+        default=[0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9],
+        help="cross-encoder weights tried on the train queries",
+    )
     args = parser.parse_args()
     setup_env()
     results = {name: run(name, args) for name in args.collections}

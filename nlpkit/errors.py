@@ -76,6 +76,7 @@ class Errors(metaclass=ErrorsWithCodes):
     E017 = "Unknown IR collection '{name}': give 'cranfield', 'vaswani' or a directory holding a collection (looked in {where})."
     E018 = "No {what} file found in {path}: expected one of {names}."
     E019 = "The {fmt} writer needs {what}; got {got}."
+    E020 = "Serialized file name {name!r} leaves the folder {root}; the data is damaged or unsafe and was not unpacked."
 
     # vectors and co-occurrence (E1xx)
     E101 = "The corpus {source} has no tokens: nothing to count or train on. Check the path, the format and the text field."

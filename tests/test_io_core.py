@@ -156,3 +156,20 @@ def test_process_output_reads_back_with_entities(tmp_path, nlp):
     (back,) = read_jsonl(path)
     assert back.char_spans == [(0, 12, "PER")]
     assert "ents" not in back.meta
+
+
+def test_folder_bytes_round_trip_and_unsafe_names(tmp_path):
+    import srsly
+
+    from nlpkit.util import bytes_to_folder, folder_to_bytes
+
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    (tmp_path / "a" / "cfg").write_text("{}")
+    (tmp_path / "a" / "b" / "w.bin").write_bytes(b"\x00\x01")
+    out = bytes_to_folder(folder_to_bytes(tmp_path / "a"), tmp_path / "c")
+    assert (out / "cfg").read_text() == "{}"
+    assert (out / "b" / "w.bin").read_bytes() == b"\x00\x01"
+    bad = srsly.msgpack_dumps({"../escape": b"x"})
+    with pytest.raises(ValueError, match="E020"):
+        bytes_to_folder(bad, tmp_path / "d")
+    assert not (tmp_path / "escape").exists()

@@ -167,6 +167,42 @@ def test_reranked_retriever_over_bm25(reranker):
     assert results[2] == []
 
 
+
+class FixedRetriever:
+    """A first stage that returns the same hand-made ranking for every query."""
+
+    def __init__(self, hits):
+        self.hits = hits
+        self.docs = []
+
+    def search_batch(self, queries, k=10):
+        return [self.hits[:k] for _ in queries]
+
+
+def test_reranked_retriever_weight_fuses_with_first_stage(reranker):
+    first = [
+        Hit("x", 3.0, "the cases in the study"),
+        Hit("y", 2.0, "the report on the method"),
+        Hit("w", 1.0, "walrus results"),
+    ]
+    only_ce = RerankedRetriever(FixedRetriever(first), reranker, depth=3)
+    ce_hits = only_ce.search("walrus", k=3)
+    assert ce_hits[0].id == "w"
+    keep_first = RerankedRetriever(FixedRetriever(first), reranker, depth=3, weight=0)
+    assert [h.id for h in keep_first.search("walrus", k=3)] == ["x", "y", "w"]
+    half = RerankedRetriever(FixedRetriever(first), reranker, depth=3, weight=0.5)
+    fused = half.search("walrus", k=3)
+    ce = {h.id: h.score for h in ce_hits}
+    lo, hi = min(ce.values()), max(ce.values())
+    norm_first = {"x": 1.0, "y": 0.5, "w": 0.0}
+    for hit in fused:
+        expected = 0.5 * norm_first[hit.id] + 0.5 * (ce[hit.id] - lo) / (hi - lo)
+        assert hit.score == pytest.approx(expected, abs=1e-6)
+        assert set(hit.meta["fusion"]) == {"first_stage", "cross_encoder"}
+    with pytest.raises(ValueError, match="E313"):
+        RerankedRetriever(FixedRetriever(first), reranker, weight=1.5)
+
+
 # training data
 def test_training_data_reader(tmp_path):
     path = tmp_path / "train.jsonl"
@@ -258,6 +294,17 @@ def test_component_extension_candidates_pipe_and_round_trip(trained, tmp_path):
     )
     with pytest.raises(ValueError, match="E304"):
         loaded.get_pipe("nlpkit_reranker").from_disk(tmp_path / "missing")
+    data = nlp.get_pipe("nlpkit_reranker").to_bytes()
+    fresh = make_nlp(trained, top_k=5)
+    fresh.get_pipe("nlpkit_reranker").from_bytes(data)
+    assert fresh.get_pipe("nlpkit_reranker").cfg["top_k"] == 2
+    again = fresh.make_doc(queries[0])
+    again._.candidates = candidates[0]
+    assert fresh(again)._.rerank_scores == pytest.approx(
+        piped[0]._.rerank_scores, abs=1e-5
+    )
+    fresh.to_disk(tmp_path / "pipe2")  # the unpacked folder is gone: model re-saved
+    assert (tmp_path / "pipe2" / "nlpkit_reranker" / "model" / "config.json").exists()
 
 
 def test_component_sentences_as_candidates_and_empty_docs(trained):

@@ -133,6 +133,20 @@ def test_bm25_search_save_reopen(tmp_path):
     assert again.search("zeppelin") == []
 
 
+
+def test_bm25_from_given_tokens_matches_text():
+    index = BM25Index.build(DOCS)
+    tokens = index.tokenizer([d["text"] for d in DOCS])
+    given = BM25Index.build(DOCS, tokens=tokens, with_title=False)
+    by_text = BM25Index.build(DOCS, with_title=False)
+    query = given.tokenizer(["wing flutter"])
+    a = given.search_tokens(query, k=3)[0]
+    b = by_text.search("wing flutter", k=3)
+    assert [h.id for h in a] == [h.id for h in b]
+    assert [h.score for h in a] == pytest.approx([h.score for h in b])
+    with pytest.raises(ValueError, match="E313"):
+        BM25Index.build(DOCS, tokens=tokens[:1])
+
 def test_bm25_bad_input(tmp_path):
     index = BM25Index.build(DOCS)
     with pytest.raises(ValueError, match="E301"):

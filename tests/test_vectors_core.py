@@ -142,15 +142,21 @@ def test_empty_corpus_and_min_count_errors():
         count_cooccurrence([["a", "b"]], window=0)
 
 
-def planted_corpus(n=600, seed=0):
-    """Two topics: words of one cluster only co-occur with each other."""
+def planted_corpus(n=600, seed=0, noise=0.1):
+    """Two topics: words of one cluster co-occur mostly with each other.
+
+    A little cross-topic noise gives the across-cluster pairs small counts: GloVe fits
+    only observed pairs, so without them biases alone could explain the counts.
+    """
     rng = random.Random(seed)
     animals = ["cat", "dog", "horse", "cow", "sheep", "goat"]
     metals = ["iron", "gold", "copper", "silver", "zinc", "tin"]
     sentences = []
     for _ in range(n):
-        group = animals if rng.random() < 0.5 else metals
-        sentences.append([rng.choice(group) for _ in range(8)])
+        group, other = (animals, metals) if rng.random() < 0.5 else (metals, animals)
+        sentences.append(
+            [rng.choice(other if rng.random() < noise else group) for _ in range(8)]
+        )
     return sentences, animals, metals
 
 

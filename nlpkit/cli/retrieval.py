@@ -78,13 +78,21 @@ def search_cli(
         None, "--rerank", help="Cross-encoder to rerank with (path or name)"
     ),
     depth: int = Opt(100, "--depth", help="First-stage hits passed to the reranker"),
+    weight: float = Opt(
+        1.0,
+        "--rerank-weight",
+        help="Cross-encoder share of the final score (1: its order alone; "
+        "below 1: fused with the first stage's normalized scores)",
+    ),
     as_json: bool = Opt(False, "--json", help="Print JSON lines instead of a table"),
 ) -> None:
     """Search an index, optionally reranking with a cross-encoder."""
     from ..retrieval.api import open_searcher
 
     with clear_errors():
-        searcher = open_searcher(index, mode=mode, rerank=rerank, depth=depth)
+        searcher = open_searcher(
+            index, mode=mode, rerank=rerank, depth=depth, weight=weight
+        )
         hits = searcher.search(query, k)
     if not hits:
         console.print("No documents match the query.")
@@ -207,6 +215,12 @@ def rerank_eval_cli(
     mode: str = Opt(None, "--mode", "-m", help="bm25, dense or hybrid"),
     rerank: str = Opt(None, "--rerank", help="Cross-encoder path or name"),
     depth: int = Opt(100, "--depth", help="First-stage hits passed to the reranker"),
+    weight: float = Opt(
+        1.0,
+        "--rerank-weight",
+        help="Cross-encoder share of the final score (1: its order alone; "
+        "below 1: fused with the first stage's normalized scores)",
+    ),
     output: Path = Opt(None, "--output", "-o", help="Per-query results (JSONL)"),
     query_format: str = Opt(None, "--query-format", help="Reader format for --queries"),
 ) -> None:
@@ -225,7 +239,9 @@ def rerank_eval_cli(
             judgements = read_qrels(qrels)
         else:
             fail("Give --collection, or --queries and --qrels.")
-        searcher = open_searcher(index, mode=mode, rerank=rerank, depth=depth)
+        searcher = open_searcher(
+            index, mode=mode, rerank=rerank, depth=depth, weight=weight
+        )
         base = getattr(searcher, "retriever", searcher)
         doc_ids = [d.id for d in base.docs] if hasattr(base, "docs") else None
         evaluation = evaluate_searcher(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import shutil
+import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from spacy.tokens import Doc
 from spacy.util import ensure_path, minibatch, registry
 
 from ..errors import Errors, Warnings
+from ..util import bytes_to_folder, folder_to_bytes
 
 logger = logging.getLogger("nlpkit")
 SOURCES = ("extension", "sents", "spans", "index")
@@ -297,6 +299,20 @@ class RerankerComponent:
             self.cfg["model"] = (
                 MODEL_DIR if self.cfg["save_model"] else self.cfg["model"]
             )
+        return self
+
+    def to_bytes(self, *, exclude: Iterable[str] = tuple()) -> bytes:
+        """The to_disk folder (cfg and, unless save_model is false, the model) as bytes."""
+        with tempfile.TemporaryDirectory() as tmp:
+            self.to_disk(tmp, exclude=exclude)
+            return folder_to_bytes(tmp)
+
+    def from_bytes(
+        self, bytes_data: bytes, *, exclude: Iterable[str] = tuple()
+    ) -> RerankerComponent:
+        """Restore from to_bytes output; the model is loaded before the folder goes."""
+        with tempfile.TemporaryDirectory() as tmp:
+            self.from_disk(bytes_to_folder(bytes_data, tmp), exclude=exclude)
         return self
 
 

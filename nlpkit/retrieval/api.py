@@ -115,14 +115,19 @@ def open_searcher(
     depth: int = 100,
     batch_size: int = 32,
     max_length: int | None = None,
+    weight: float = 1.0,
 ) -> Any:
-    """An opened index (restricted to a mode), optionally followed by a reranker."""
+    """An opened index (restricted to a mode), optionally followed by a reranker.
+
+    weight (float): the cross-encoder's share of the final score (see
+        RerankedRetriever); 1.0 orders by the cross-encoder alone.
+    """
     searcher = select_mode(load_index(index_path), mode, index_path)
     if rerank:
         from .rerank import RerankedRetriever, Reranker
 
         reranker = Reranker(rerank, batch_size=batch_size, max_length=max_length)
-        searcher = RerankedRetriever(searcher, reranker, depth=depth)
+        searcher = RerankedRetriever(searcher, reranker, depth=depth, weight=weight)
     return searcher
 
 

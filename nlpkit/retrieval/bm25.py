@@ -66,11 +66,14 @@ class BM25Index:
         b: float = 0.75,
         method: str = "lucene",
         with_title: bool = True,
+        tokens: Sequence[list[str]] | None = None,
     ) -> BM25Index:
         """Index documents (Records, dicts, (id, text) pairs or strings).
 
         tokenizer (Tokenizer | str): a Tokenizer or its kind ("stem", "word",
             "spacy_lemma").
+        tokens (list[list[str]] | None): the documents' terms, already made (one
+            list per document); the tokenizer is then used for queries only.
         RETURNS (BM25Index): the index, ready to search and save.
         """
         import bm25s
@@ -80,8 +83,17 @@ class BM25Index:
             raise ValueError(Errors.E312.format(where=""))
         if not isinstance(tokenizer, Tokenizer):
             tokenizer = Tokenizer(tokenizer or "stem")
+        if tokens is not None and len(tokens) != len(docs):
+            raise ValueError(
+                Errors.E313.format(
+                    name="tokens",
+                    rule=f"one list per document ({len(docs)} documents)",
+                    value=f"{len(tokens)} lists",
+                )
+            )
         retriever = bm25s.BM25(k1=k1, b=b, method=method)
-        retriever.index(tokenizer(d.text for d in docs), show_progress=False)
+        terms = tokens if tokens is not None else tokenizer(d.text for d in docs)
+        retriever.index(terms, show_progress=False)
         logger.debug("BM25 index: %d documents", len(docs))
         return cls(
             docs, tokenizer=tokenizer, k1=k1, b=b, method=method, retriever=retriever
@@ -101,8 +113,16 @@ class BM25Index:
             check_query(query, f" (query {i})")
         if not queries:
             return []
+        return self.search_tokens(self.tokenizer(queries), k)
+
+    def search_tokens(
+        self, tokens: Sequence[list[str]], k: int = 10
+    ) -> list[list[Hit]]:
+        """Search queries given as terms (as the tokenizer makes them)."""
+        check_k(k)
+        if not tokens:
+            return []
         k = min(k, len(self.docs))
-        tokens = self.tokenizer(queries)
         ids, scores = self.retriever.retrieve(
             tokens, k=k, show_progress=False, n_threads=0
         )

@@ -246,12 +246,28 @@ class RerankedRetriever:
     retriever: anything with search_batch; reranker (Reranker); depth (int): hits
     reranked per query. When k > depth, the first stage's hits below depth follow
     the reranked ones in their own order (so Recall@k is that of the first stage).
+    weight (float): the cross-encoder's share of the final score. 1.0 orders by the
+    cross-encoder alone; below 1, min-max normalized cross-encoder and first-stage
+    scores are summed with weights (weight, 1 - weight), which keeps what the
+    first stage knows when the reranker is trained on little data.
     """
 
-    def __init__(self, retriever: Any, reranker: Reranker, *, depth: int = 100):
+    def __init__(
+        self,
+        retriever: Any,
+        reranker: Reranker,
+        *,
+        depth: int = 100,
+        weight: float = 1.0,
+    ):
+        if not 0.0 <= weight <= 1.0:
+            raise ValueError(
+                Errors.E313.format(name="rerank weight", rule="in [0, 1]", value=weight)
+            )
         self.retriever = retriever
         self.reranker = reranker
         self.depth = check_k(depth)
+        self.weight = float(weight)
 
     @property
     def docs(self):
@@ -271,13 +287,32 @@ class RerankedRetriever:
                 [queries[i] for i in todo], [first[i][: self.depth] for i in todo]
             )
             for i, hits in zip(todo, reranked):
-                tail = first[i][self.depth :]
-                floor = min(h.score for h in hits) if hits else 0.0
-                out[i] = (
-                    hits
-                    + [
-                        Hit(h.id, floor - 1.0 - n, h.text, h.meta)
-                        for n, h in enumerate(tail)
-                    ]
-                )[:k]
+                out[i] = self.combine(first[i], hits, k)
         return out
+
+    def combine(self, first: Sequence[Hit], reranked: Sequence[Hit], k: int):
+        """One query's final top k from its first-stage and reranked hits."""
+        hits = list(reranked)
+        if self.weight < 1.0:
+            hits = self.fuse(first[: self.depth], hits)
+        floor = min(h.score for h in hits) if hits else 0.0
+        tail = [
+            Hit(h.id, floor - 1.0 - n, h.text, h.meta)
+            for n, h in enumerate(first[self.depth :])
+        ]
+        return (hits + tail)[:k]
+
+    def fuse(self, first: Sequence[Hit], reranked: Sequence[Hit]) -> list[Hit]:
+        """Weighted sum of normalized first-stage and cross-encoder scores."""
+        from .fusion import linear_fusion
+
+        fused = linear_fusion(
+            [first, reranked],
+            weights=[1.0 - self.weight, self.weight],
+            names=["first_stage", "cross_encoder"],
+        )
+        by_id = {h.id: h for h in reranked}
+        return [
+            Hit(h.id, h.score, h.text, {**by_id[h.id].meta, "fusion": h.meta["fusion"]})
+            for h in fused
+        ]

@@ -37,14 +37,14 @@ def _epoch(rows, cols, logx, fx, W, C, bw, bc, gW, gC, gbw, gbc, eta, clip, n_bl
                 diff += W[i, d] * C[j, d]
             fdiff = fx[k] * diff
             cost += 0.5 * fdiff * diff
-            fdiff *= eta
             for d in range(dim):
-                t1 = min(max(fdiff * C[j, d], -clip), clip)
-                t2 = min(max(fdiff * W[i, d], -clip), clip)
+                t1 = min(max(fdiff * C[j, d], -clip), clip) * eta
+                t2 = min(max(fdiff * W[i, d], -clip), clip) * eta
                 W[i, d] -= t1 / np.sqrt(gW[i, d])
                 C[j, d] -= t2 / np.sqrt(gC[j, d])
                 gW[i, d] += t1 * t1
                 gC[j, d] += t2 * t2
+            # biases step without eta, as in the C tools (glove.c)
             bw[i] -= fdiff / np.sqrt(gbw[i])
             bc[j] -= fdiff / np.sqrt(gbc[j])
             gbw[i] += fdiff * fdiff
@@ -107,8 +107,10 @@ def fit_glove(
     C = ((rng.random((n_words, dim), dtype=np.float32) - 0.5) / dim).astype(np.float32)
     bw = ((rng.random(n_words, dtype=np.float32) - 0.5) / dim).astype(np.float32)
     bc = ((rng.random(n_words, dtype=np.float32) - 0.5) / dim).astype(np.float32)
-    gW, gC = np.ones_like(W), np.ones_like(C)
-    gbw, gbc = np.ones_like(bw), np.ones_like(bc)
+    # As in the C tools: squared gradients start at 1 and are summed in double, since
+    # float32 drops the many tiny increments of rare pairs.
+    gW, gC = np.ones(W.shape), np.ones(C.shape)
+    gbw, gbc = np.ones(bw.shape), np.ones(bc.shape)
     previous = numba.get_num_threads()
     numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
     costs = []
