@@ -167,7 +167,6 @@ def test_reranked_retriever_over_bm25(reranker):
     assert results[2] == []
 
 
-
 class FixedRetriever:
     """A first stage that returns the same hand-made ranking for every query."""
 

@@ -133,7 +133,6 @@ def test_bm25_search_save_reopen(tmp_path):
     assert again.search("zeppelin") == []
 
 
-
 def test_bm25_from_given_tokens_matches_text():
     index = BM25Index.build(DOCS)
     tokens = index.tokenizer([d["text"] for d in DOCS])
@@ -146,6 +145,7 @@ def test_bm25_from_given_tokens_matches_text():
     assert [h.score for h in a] == pytest.approx([h.score for h in b])
     with pytest.raises(ValueError, match="E313"):
         BM25Index.build(DOCS, tokens=tokens[:1])
+
 
 def test_bm25_bad_input(tmp_path):
     index = BM25Index.build(DOCS)
