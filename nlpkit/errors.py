@@ -107,6 +107,15 @@ class Errors(metaclass=ErrorsWithCodes):
     E212 = "Cannot evaluate {path}: no documents were read."
     E214 = "No document in {path} has gold labels (doc.cats), so the text classifier cannot be scored. Is the format right? SST-2 style 'label sentence' files need --format labelled."
     E213 = "{model} has no NER or text classification component to evaluate (its pipeline: {pipes})."
+    E215 = "Fine-tuning the encoder needs at least two training texts per label (to form positive pairs); label(s) {labels} have only one. Add examples, or set finetune_epochs = 0."
+    E216 = "Fine-tuning the encoder needs texts of at least two labels (to form negative pairs); all {n} training texts have label(s) {labels}."
+    E217 = "Cannot fine-tune the encoder: training example {index} (labels {labels}) has no partner for a {kind} pair (positive: another text sharing a label; negative: one sharing none). Add examples, or set finetune_epochs = 0."
+    E218 = "Fine-tuning setting {name} must be {rule}, got {value}."
+    E219 = "Fine-tuning got {n_texts} texts but {n_labels} labels; give one label (or label set) per text."
+    E220 = "{component} was fine-tuned but its encoder was not loaded (excluded, or missing from the saved data); load the pipeline with its 'encoder' folder."
+    E221 = (
+        "Refusing to unpack encoder file '{name}': its path leaves the encoder folder."
+    )
 
     # retrieval and reranking (E3xx)
     E301 = "Empty query{where}: a query needs at least one non-space character."

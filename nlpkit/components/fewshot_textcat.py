@@ -2,13 +2,18 @@
 
 `nlpkit_fewshot_textcat` embeds texts with a sentence-transformer (torch);
 `nlpkit_vectors_textcat` uses doc.vector from the pipeline's static vectors (no
-torch). Neither is gradient-trained: `initialize(get_examples)` fits the classifier
-in seconds, so they work in `spacy train` (which only scores them) and from Python.
+torch). `initialize(get_examples)` fits the classifier in seconds, so they work in
+`spacy train` (which only scores them) and from Python. With finetune_epochs > 0,
+`nlpkit_fewshot_textcat` first tunes its encoder on contrastive pairs of the training
+examples (SetFit, see nlpkit.classify.finetune) and saves the tuned encoder with the
+pipeline.
 """
 
 from __future__ import annotations
 
 import logging
+import shutil
+import tempfile
 import warnings
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -24,6 +29,7 @@ from spacy.tokens import Doc
 from spacy.training import Example, validate_get_examples
 from spacy.vocab import Vocab
 
+from ..classify.finetune import FinetuneStats, check_finetune_settings
 from ..classify.linear import LinearClassifier
 from ..errors import Errors, Warnings
 
@@ -38,10 +44,17 @@ DEFAULT_FEWSHOT_CONFIG = {
     "threshold": 0.5,
     "normalize": True,
     "batch_size": 32,
+    "finetune_epochs": 0,
+    "finetune_pairs": 20,
+    "finetune_learning_rate": 2e-5,
+    "finetune_batch_size": 16,
+    "seed": 0,
     "scorer": {"@scorers": "nlpkit.textcat_scorer.v1"},
 }
 DEFAULT_VECTORS_CONFIG = {
-    k: v for k, v in DEFAULT_FEWSHOT_CONFIG.items() if k not in ("model",)
+    k: v
+    for k, v in DEFAULT_FEWSHOT_CONFIG.items()
+    if k != "model" and not k.startswith("finetune_") and k != "seed"
 }
 
 
@@ -57,6 +70,11 @@ def make_fewshot_textcat(
     threshold: float,
     normalize: bool,
     batch_size: int,
+    finetune_epochs: int,
+    finetune_pairs: int,
+    finetune_learning_rate: float,
+    finetune_batch_size: int,
+    seed: int,
     scorer: Callable | None,
 ) -> FewShotTextCategorizer:
     """A text classifier on sentence-transformer embeddings, fitted in initialize.
@@ -69,11 +87,22 @@ def make_fewshot_textcat(
     threshold (float): score at which a multilabel label counts as positive.
     normalize (bool): L2-normalize the embeddings.
     batch_size (int): texts per encoder batch.
+    finetune_epochs (int): SetFit epochs over contrastive pairs of the training
+        examples before the classifier is fitted; 0 keeps the encoder frozen.
+    finetune_pairs (int): pairs sampled per training example (half positive).
+    finetune_learning_rate (float): peak learning rate of the fine-tuning.
+    finetune_batch_size (int): pairs per fine-tuning step.
+    seed (int): seed of the pair sampling and fine-tuning.
     """
     return FewShotTextCategorizer(
         nlp.vocab,
         name,
         model=model,
+        finetune_epochs=finetune_epochs,
+        finetune_pairs=finetune_pairs,
+        finetune_learning_rate=finetune_learning_rate,
+        finetune_batch_size=finetune_batch_size,
+        seed=seed,
         classifier=classifier,
         C=C,
         class_weight=class_weight,
@@ -232,16 +261,7 @@ class EmbeddingTextCategorizer(Pipe):
         labels (Iterable[str] | None): label names and order; inferred if None.
         """
         examples = list(examples)
-        if labels is not None:
-            label_list = list(labels)
-        else:
-            label_list = list(self.clf.labels)
-            for eg in examples:
-                for label in eg.reference.cats:
-                    if label not in label_list:
-                        label_list.append(label)
-        if not label_list:
-            raise ValueError(Errors.E211.format(component=self.name))
+        label_list = self._label_list(examples, labels)
         self.clf.labels = label_list
         Y = np.array(
             [
@@ -266,6 +286,21 @@ class EmbeddingTextCategorizer(Pipe):
             acc,
         )
         return acc
+
+    def _label_list(
+        self, examples: list[Example], labels: Iterable[str] | None
+    ) -> list[str]:
+        if labels is not None:
+            label_list = list(labels)
+        else:
+            label_list = list(self.clf.labels)
+            for eg in examples:
+                for label in eg.reference.cats:
+                    if label not in label_list:
+                        label_list.append(label)
+        if not label_list:
+            raise ValueError(Errors.E211.format(component=self.name))
+        return label_list
 
     def score(self, examples: Iterable[Example], **kwargs) -> dict[str, Any]:
         """Score the predicted cats (spaCy's textcat scores) and warn on unseen labels."""
@@ -365,16 +400,48 @@ class EmbeddingTextCategorizer(Pipe):
 
 
 class FewShotTextCategorizer(EmbeddingTextCategorizer):
-    """Text classifier on sentence-transformer embeddings of doc.text."""
+    """Text classifier on sentence-transformer embeddings of doc.text.
 
-    def __init__(self, vocab: Vocab, name: str, *, model: str, **kwargs):
+    With finetune_epochs > 0, initialize tunes a copy of the encoder on the training
+    examples (SetFit) before fitting the classifier; to_disk/to_bytes then save the
+    tuned encoder (safetensors + JSON), else only the model name.
+    """
+
+    def __init__(
+        self,
+        vocab: Vocab,
+        name: str,
+        *,
+        model: str,
+        finetune_epochs: int = 0,
+        finetune_pairs: int = 20,
+        finetune_learning_rate: float = 2e-5,
+        finetune_batch_size: int = 16,
+        seed: int = 0,
+        **kwargs,
+    ):
         super().__init__(vocab, name, **kwargs)
+        if finetune_epochs != 0:
+            check_finetune_settings(
+                finetune_epochs,
+                finetune_pairs,
+                finetune_learning_rate,
+                finetune_batch_size,
+            )
         self.model_name = model
+        self.finetune_epochs = finetune_epochs
+        self.finetune_pairs = finetune_pairs
+        self.finetune_learning_rate = finetune_learning_rate
+        self.finetune_batch_size = finetune_batch_size
+        self.seed = seed
+        self.finetuned = False
         self._encoder = None
 
     @property
     def encoder(self):
         if self._encoder is None:
+            if self.finetuned:
+                raise ValueError(Errors.E220.format(component=self.name))
             from ..classify.encoders import SentenceEncoder
 
             self._encoder = SentenceEncoder(
@@ -385,14 +452,192 @@ class FewShotTextCategorizer(EmbeddingTextCategorizer):
     def embed(self, docs: list[Doc]) -> np.ndarray:
         return self.encoder.encode([doc.text for doc in docs])
 
+    def initialize(
+        self,
+        get_examples: Callable[[], Iterable[Example]],
+        *,
+        nlp: Language | None = None,
+        labels: Iterable[str] | None = None,
+    ) -> None:
+        """Fine-tune the encoder (if finetune_epochs > 0), then fit the classifier.
+
+        get_examples (Callable[[], Iterable[Example]]): the training examples.
+        nlp (Language | None): the pipeline (unused, for spaCy's signature).
+        labels (Iterable[str] | None): label names and order; inferred if None.
+        """
+        validate_get_examples(get_examples, f"{type(self).__name__}.initialize")
+        examples = list(get_examples())
+        if self.finetune_epochs > 0:
+            self.finetune(examples, labels=labels)
+        self.fit(examples, labels=labels)
+
+    def finetune(
+        self,
+        examples: Iterable[Example],
+        *,
+        labels: Iterable[str] | None = None,
+        epochs: int | None = None,
+    ) -> FinetuneStats:
+        """Tune a fresh copy of the base encoder on the examples' contrastive pairs.
+
+        Always starts from `model` (not from an earlier tuned encoder), so repeated
+        calls with the same seed give the same encoder. Call fit() afterwards.
+        examples (Iterable[Example]): examples whose reference docs carry cats.
+        labels (Iterable[str] | None): label names; inferred if None.
+        epochs (int | None): overrides finetune_epochs.
+        RETURNS (FinetuneStats): pairs, steps, losses and seconds.
+        """
+        from ..classify.encoders import SentenceEncoder, load_trainable_model
+        from ..classify.finetune import finetune_sentence_transformer
+
+        examples = list(examples)
+        label_list = self._label_list(examples, labels)
+        targets: list = []
+        for i, eg in enumerate(examples):
+            positive = [
+                lab for lab in label_list if eg.reference.cats.get(lab, 0) > 0.5
+            ]
+            if self.exclusive and len(positive) != 1:
+                raise ValueError(Errors.E206.format(index=i, n=len(positive)))
+            targets.append(positive[0] if self.exclusive else positive)
+        model = load_trainable_model(self.model_name)
+        stats = finetune_sentence_transformer(
+            model,
+            [eg.reference.text for eg in examples],
+            targets,
+            exclusive=self.exclusive,
+            epochs=self.finetune_epochs if epochs is None else epochs,
+            n_pairs=self.finetune_pairs,
+            learning_rate=self.finetune_learning_rate,
+            batch_size=self.finetune_batch_size,
+            seed=self.seed,
+        )
+        self._encoder = SentenceEncoder(
+            self.model_name,
+            batch_size=self.batch_size,
+            normalize=self.normalize,
+            model=model,
+        )
+        self.finetuned = True
+        self.clf.W = self.clf.b = None
+        logger.info(
+            "%s: fine-tuned %s on %d pairs (%d steps) in %.1f s; loss per epoch %s",
+            self.name,
+            self.model_name,
+            stats.n_pairs,
+            stats.steps,
+            stats.seconds,
+            [round(x, 4) for x in stats.epoch_losses],
+        )
+        return stats
+
     def _cfg(self) -> dict:
-        return {**super()._cfg(), "model": self.model_name}
+        return {**super()._cfg(), "model": self.model_name, "finetuned": self.finetuned}
 
     def _set_cfg(self, cfg: dict) -> None:
         super()._set_cfg(cfg)
-        if cfg["model"] != self.model_name:
+        finetuned = bool(cfg.get("finetuned", False))
+        if cfg["model"] != self.model_name or finetuned or self.finetuned:
             self._encoder = None
         self.model_name = cfg["model"]
+        self.finetuned = finetuned
+
+    def to_bytes(self, *, exclude: Iterable[str] = tuple()) -> bytes:
+        serialize = {
+            "cfg": lambda: srsly.json_dumps(self._cfg()),
+            "classifier": lambda: srsly.msgpack_dumps(self.clf.to_dict()),
+            "vocab": lambda: self.vocab.to_bytes(exclude=exclude),
+        }
+        if self.finetuned:
+            serialize["encoder"] = self._encoder_to_bytes
+        return util.to_bytes(serialize, exclude)
+
+    def from_bytes(
+        self, bytes_data: bytes, *, exclude: Iterable[str] = tuple()
+    ) -> FewShotTextCategorizer:
+        deserialize = {
+            "cfg": lambda b: self._set_cfg(srsly.json_loads(b)),
+            "classifier": lambda b: setattr(
+                self, "clf", LinearClassifier.from_dict(srsly.msgpack_loads(b))
+            ),
+            "vocab": lambda b: self.vocab.from_bytes(b, exclude=exclude),
+            "encoder": self._encoder_from_bytes,
+        }
+        util.from_bytes(bytes_data, deserialize, exclude)
+        return self
+
+    def to_disk(self, path: str | Path, *, exclude: Iterable[str] = tuple()) -> None:
+        path = util.ensure_path(path)
+        if not path.exists():
+            path.mkdir(parents=True)
+        serialize = {
+            "cfg": lambda p: srsly.write_json(p, self._cfg()),
+            "classifier": lambda p: self._write_classifier(p),
+            "vocab": lambda p: self.vocab.to_disk(p, exclude=exclude),
+        }
+        if self.finetuned:
+            serialize["encoder"] = self._write_encoder
+        util.to_disk(path, serialize, exclude)
+
+    def from_disk(
+        self, path: str | Path, *, exclude: Iterable[str] = tuple()
+    ) -> FewShotTextCategorizer:
+        path = util.ensure_path(path)
+        if not path.exists():
+            raise ValueError(Errors.E210.format(what=self.name, path=path))
+        deserialize = {
+            "cfg": lambda p: self._set_cfg(srsly.read_json(p)),
+            "classifier": lambda p: self._read_classifier(p),
+            "vocab": lambda p: self.vocab.from_disk(p, exclude=exclude),
+            "encoder": self._read_encoder,
+        }
+        util.from_disk(path, deserialize, exclude)
+        return self
+
+    def _write_encoder(self, path: Path) -> None:
+        if path.exists():
+            shutil.rmtree(path)
+        self.encoder.model.save(
+            str(path), create_model_card=False, safe_serialization=True
+        )
+
+    def _read_encoder(self, path: Path) -> None:
+        if not self.finetuned:
+            return
+        if not path.exists():
+            raise ValueError(Errors.E210.format(what="fine-tuned encoder", path=path))
+        from ..classify.encoders import SentenceEncoder, load_trainable_model
+
+        self._encoder = SentenceEncoder(
+            self.model_name,
+            batch_size=self.batch_size,
+            normalize=self.normalize,
+            model=load_trainable_model(str(path)),
+        )
+
+    def _encoder_to_bytes(self) -> bytes:
+        with tempfile.TemporaryDirectory() as tmp:
+            root = Path(tmp) / "encoder"
+            self._write_encoder(root)
+            files = {
+                str(f.relative_to(root)): f.read_bytes()
+                for f in sorted(root.rglob("*"))
+                if f.is_file()
+            }
+        return srsly.msgpack_dumps(files)
+
+    def _encoder_from_bytes(self, data: bytes) -> None:
+        if not self.finetuned:
+            return
+        with tempfile.TemporaryDirectory() as tmp:
+            root = Path(tmp) / "encoder"
+            for name, content in srsly.msgpack_loads(data).items():
+                target = root / name
+                if root.resolve() not in target.resolve().parents:
+                    raise ValueError(Errors.E221.format(name=name))
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(content)
+            self._read_encoder(root)
 
 
 class VectorsTextCategorizer(EmbeddingTextCategorizer):
