@@ -113,9 +113,6 @@ class Errors(metaclass=ErrorsWithCodes):
     E218 = "Fine-tuning setting {name} must be {rule}, got {value}."
     E219 = "Fine-tuning got {n_texts} texts but {n_labels} labels; give one label (or label set) per text."
     E220 = "{component} was fine-tuned but its encoder was not loaded (excluded, or missing from the saved data); load the pipeline with its 'encoder' folder."
-    E221 = (
-        "Refusing to unpack encoder file '{name}': its path leaves the encoder folder."
-    )
 
     # retrieval and reranking (E3xx)
     E301 = "Empty query{where}: a query needs at least one non-space character."

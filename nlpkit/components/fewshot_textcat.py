@@ -32,6 +32,7 @@ from spacy.vocab import Vocab
 from ..classify.finetune import FinetuneStats, check_finetune_settings
 from ..classify.linear import LinearClassifier
 from ..errors import Errors, Warnings
+from ..util import bytes_to_folder, folder_to_bytes
 
 logger = logging.getLogger("nlpkit")
 
@@ -619,25 +620,13 @@ class FewShotTextCategorizer(EmbeddingTextCategorizer):
         with tempfile.TemporaryDirectory() as tmp:
             root = Path(tmp) / "encoder"
             self._write_encoder(root)
-            files = {
-                str(f.relative_to(root)): f.read_bytes()
-                for f in sorted(root.rglob("*"))
-                if f.is_file()
-            }
-        return srsly.msgpack_dumps(files)
+            return folder_to_bytes(root)
 
     def _encoder_from_bytes(self, data: bytes) -> None:
         if not self.finetuned:
             return
         with tempfile.TemporaryDirectory() as tmp:
-            root = Path(tmp) / "encoder"
-            for name, content in srsly.msgpack_loads(data).items():
-                target = root / name
-                if root.resolve() not in target.resolve().parents:
-                    raise ValueError(Errors.E221.format(name=name))
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(content)
-            self._read_encoder(root)
+            self._read_encoder(bytes_to_folder(data, Path(tmp) / "encoder"))
 
 
 class VectorsTextCategorizer(EmbeddingTextCategorizer):
