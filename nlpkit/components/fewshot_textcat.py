@@ -251,7 +251,14 @@ class EmbeddingTextCategorizer(Pipe):
         labels (Iterable[str] | None): label names and order; inferred if None.
         """
         validate_get_examples(get_examples, f"{type(self).__name__}.initialize")
-        self.fit(get_examples(), labels=labels)
+        examples = list(get_examples())
+        self.prepare(examples, labels=labels)
+        self.fit(examples, labels=labels)
+
+    def prepare(
+        self, examples: list[Example], *, labels: Iterable[str] | None = None
+    ) -> None:
+        """Work done before the classifier is fitted (subclasses: fine-tuning)."""
 
     def fit(
         self, examples: Iterable[Example], *, labels: Iterable[str] | None = None
@@ -453,24 +460,12 @@ class FewShotTextCategorizer(EmbeddingTextCategorizer):
     def embed(self, docs: list[Doc]) -> np.ndarray:
         return self.encoder.encode([doc.text for doc in docs])
 
-    def initialize(
-        self,
-        get_examples: Callable[[], Iterable[Example]],
-        *,
-        nlp: Language | None = None,
-        labels: Iterable[str] | None = None,
+    def prepare(
+        self, examples: list[Example], *, labels: Iterable[str] | None = None
     ) -> None:
-        """Fine-tune the encoder (if finetune_epochs > 0), then fit the classifier.
-
-        get_examples (Callable[[], Iterable[Example]]): the training examples.
-        nlp (Language | None): the pipeline (unused, for spaCy's signature).
-        labels (Iterable[str] | None): label names and order; inferred if None.
-        """
-        validate_get_examples(get_examples, f"{type(self).__name__}.initialize")
-        examples = list(get_examples())
+        """Fine-tune the encoder first when finetune_epochs > 0."""
         if self.finetune_epochs > 0:
             self.finetune(examples, labels=labels)
-        self.fit(examples, labels=labels)
 
     def finetune(
         self,
