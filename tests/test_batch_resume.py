@@ -112,9 +112,14 @@ def test_sigkill_then_resume_equals_uninterrupted(
 
 def test_ctrl_c_then_resume(corpus, reference, tmp_path):
     out = tmp_path / "out"
+    # About 1 s of work; interrupt as soon as the first shard is committed, so a
+    # busy machine cannot let the run finish before the signal arrives.
     proc = start_run(corpus, out, delay=0.003)
     wait_for(out / "manifest.json", proc)
-    time.sleep(0.4)
+    deadline = time.monotonic() + 60
+    while not json.loads((out / "manifest.json").read_text() or "{}").get("shards"):
+        assert proc.poll() is None and time.monotonic() < deadline
+        time.sleep(0.02)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=30)
     assert proc.returncode != 0 and b"KeyboardInterrupt" in err
