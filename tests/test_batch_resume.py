@@ -20,7 +20,11 @@ from nlpkit.batch import iter_output
 N_DOCS = 400
 SHARD = 20
 
+# A shell that starts jobs in the background (nohup ... &, some CI runners) leaves
+# SIGINT ignored, and Python keeps it ignored: restore Ctrl-C as a terminal has it.
 RUN_SCRIPT = """
+import signal
+signal.signal(signal.SIGINT, signal.default_int_handler)
 import sys, spacy, nlpkit
 sys.path.insert(0, {tests!r})
 import batch_components
