@@ -342,37 +342,50 @@ class EmbeddingTextCategorizer(Pipe):
         self.normalize = cfg["normalize"]
         self.batch_size = cfg["batch_size"]
 
-    def to_bytes(self, *, exclude: Iterable[str] = tuple()) -> bytes:
-        serialize = {
+    def _bytes_writers(self, exclude: Iterable[str]) -> dict[str, Callable]:
+        return {
             "cfg": lambda: srsly.json_dumps(self._cfg()),
             "classifier": lambda: srsly.msgpack_dumps(self.clf.to_dict()),
             "vocab": lambda: self.vocab.to_bytes(exclude=exclude),
         }
-        return util.to_bytes(serialize, exclude)
 
-    def from_bytes(
-        self, bytes_data: bytes, *, exclude: Iterable[str] = tuple()
-    ) -> EmbeddingTextCategorizer:
-        deserialize = {
+    def _bytes_readers(self, exclude: Iterable[str]) -> dict[str, Callable]:
+        return {
             "cfg": lambda b: self._set_cfg(srsly.json_loads(b)),
             "classifier": lambda b: setattr(
                 self, "clf", LinearClassifier.from_dict(srsly.msgpack_loads(b))
             ),
             "vocab": lambda b: self.vocab.from_bytes(b, exclude=exclude),
         }
-        util.from_bytes(bytes_data, deserialize, exclude)
+
+    def _disk_writers(self, exclude: Iterable[str]) -> dict[str, Callable]:
+        return {
+            "cfg": lambda p: srsly.write_json(p, self._cfg()),
+            "classifier": lambda p: self._write_classifier(p),
+            "vocab": lambda p: self.vocab.to_disk(p, exclude=exclude),
+        }
+
+    def _disk_readers(self, exclude: Iterable[str]) -> dict[str, Callable]:
+        return {
+            "cfg": lambda p: self._set_cfg(srsly.read_json(p)),
+            "classifier": lambda p: self._read_classifier(p),
+            "vocab": lambda p: self.vocab.from_disk(p, exclude=exclude),
+        }
+
+    def to_bytes(self, *, exclude: Iterable[str] = tuple()) -> bytes:
+        return util.to_bytes(self._bytes_writers(exclude), exclude)
+
+    def from_bytes(
+        self, bytes_data: bytes, *, exclude: Iterable[str] = tuple()
+    ) -> EmbeddingTextCategorizer:
+        util.from_bytes(bytes_data, self._bytes_readers(exclude), exclude)
         return self
 
     def to_disk(self, path: str | Path, *, exclude: Iterable[str] = tuple()) -> None:
         path = util.ensure_path(path)
         if not path.exists():
             path.mkdir(parents=True)
-        serialize = {
-            "cfg": lambda p: srsly.write_json(p, self._cfg()),
-            "classifier": lambda p: self._write_classifier(p),
-            "vocab": lambda p: self.vocab.to_disk(p, exclude=exclude),
-        }
-        util.to_disk(path, serialize, exclude)
+        util.to_disk(path, self._disk_writers(exclude), exclude)
 
     def from_disk(
         self, path: str | Path, *, exclude: Iterable[str] = tuple()
@@ -380,12 +393,7 @@ class EmbeddingTextCategorizer(Pipe):
         path = util.ensure_path(path)
         if not path.exists():
             raise ValueError(Errors.E210.format(what=self.name, path=path))
-        deserialize = {
-            "cfg": lambda p: self._set_cfg(srsly.read_json(p)),
-            "classifier": lambda p: self._read_classifier(p),
-            "vocab": lambda p: self.vocab.from_disk(p, exclude=exclude),
-        }
-        util.from_disk(path, deserialize, exclude)
+        util.from_disk(path, self._disk_readers(exclude), exclude)
         return self
 
     def _write_classifier(self, path: Path) -> None:
@@ -538,57 +546,23 @@ class FewShotTextCategorizer(EmbeddingTextCategorizer):
         self.model_name = cfg["model"]
         self.finetuned = finetuned
 
-    def to_bytes(self, *, exclude: Iterable[str] = tuple()) -> bytes:
-        serialize = {
-            "cfg": lambda: srsly.json_dumps(self._cfg()),
-            "classifier": lambda: srsly.msgpack_dumps(self.clf.to_dict()),
-            "vocab": lambda: self.vocab.to_bytes(exclude=exclude),
-        }
+    def _bytes_writers(self, exclude: Iterable[str]) -> dict[str, Callable]:
+        writers = super()._bytes_writers(exclude)
         if self.finetuned:
-            serialize["encoder"] = self._encoder_to_bytes
-        return util.to_bytes(serialize, exclude)
+            writers["encoder"] = self._encoder_to_bytes
+        return writers
 
-    def from_bytes(
-        self, bytes_data: bytes, *, exclude: Iterable[str] = tuple()
-    ) -> FewShotTextCategorizer:
-        deserialize = {
-            "cfg": lambda b: self._set_cfg(srsly.json_loads(b)),
-            "classifier": lambda b: setattr(
-                self, "clf", LinearClassifier.from_dict(srsly.msgpack_loads(b))
-            ),
-            "vocab": lambda b: self.vocab.from_bytes(b, exclude=exclude),
-            "encoder": self._encoder_from_bytes,
-        }
-        util.from_bytes(bytes_data, deserialize, exclude)
-        return self
+    def _bytes_readers(self, exclude: Iterable[str]) -> dict[str, Callable]:
+        return {**super()._bytes_readers(exclude), "encoder": self._encoder_from_bytes}
 
-    def to_disk(self, path: str | Path, *, exclude: Iterable[str] = tuple()) -> None:
-        path = util.ensure_path(path)
-        if not path.exists():
-            path.mkdir(parents=True)
-        serialize = {
-            "cfg": lambda p: srsly.write_json(p, self._cfg()),
-            "classifier": lambda p: self._write_classifier(p),
-            "vocab": lambda p: self.vocab.to_disk(p, exclude=exclude),
-        }
+    def _disk_writers(self, exclude: Iterable[str]) -> dict[str, Callable]:
+        writers = super()._disk_writers(exclude)
         if self.finetuned:
-            serialize["encoder"] = self._write_encoder
-        util.to_disk(path, serialize, exclude)
+            writers["encoder"] = self._write_encoder
+        return writers
 
-    def from_disk(
-        self, path: str | Path, *, exclude: Iterable[str] = tuple()
-    ) -> FewShotTextCategorizer:
-        path = util.ensure_path(path)
-        if not path.exists():
-            raise ValueError(Errors.E210.format(what=self.name, path=path))
-        deserialize = {
-            "cfg": lambda p: self._set_cfg(srsly.read_json(p)),
-            "classifier": lambda p: self._read_classifier(p),
-            "vocab": lambda p: self.vocab.from_disk(p, exclude=exclude),
-            "encoder": self._read_encoder,
-        }
-        util.from_disk(path, deserialize, exclude)
-        return self
+    def _disk_readers(self, exclude: Iterable[str]) -> dict[str, Callable]:
+        return {**super()._disk_readers(exclude), "encoder": self._read_encoder}
 
     def _write_encoder(self, path: Path) -> None:
         if path.exists():
