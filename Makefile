@@ -30,12 +30,12 @@ test: $(VENV)/.test-installed
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.test-installed
-	$(BIN)/ruff check nlpkit tests benchmarks
-	$(BIN)/ruff format --check nlpkit tests benchmarks
+	$(BIN)/ruff check nlpkit tests benchmarks pipelines
+	$(BIN)/ruff format --check nlpkit tests benchmarks pipelines
 
 format: $(VENV)/.test-installed
-	$(BIN)/ruff format nlpkit tests benchmarks
-	$(BIN)/ruff check --fix nlpkit tests benchmarks
+	$(BIN)/ruff format nlpkit tests benchmarks pipelines
+	$(BIN)/ruff check --fix nlpkit tests benchmarks pipelines
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache runs

@@ -2,11 +2,14 @@
 
 python benchmarks/nlu_accuracy.py train EXPERIMENT [--max-steps N] [--quick]
 python benchmarks/nlu_accuracy.py test EXPERIMENT
+python benchmarks/nlu_accuracy.py train EXPERIMENT --source training/X/model-best --run-name Y
 
 `train` runs spacy train on the train split, choosing the best checkpoint on dev
 (model-best); `test` scores model-best once on the test split with nlpkit's
-evaluation and writes benchmarks/results/nlu_<experiment>.json. Models go to
-training/<experiment>/ (git-ignored). Keep to one thread: OMP_NUM_THREADS=1.
+evaluation and writes benchmarks/results/nlu_<run>.json. Models go to
+training/<run>/ (git-ignored); the run name is the experiment's unless --run-name
+gives another. --source continues training from a trained pipeline: every
+component is sourced from it, so a schedule can be extended without starting over. Keep to one thread: OMP_NUM_THREADS=1.
 """
 
 from __future__ import annotations
@@ -88,16 +91,38 @@ def experiment(name: str) -> tuple[Path, dict, dict]:
     return PIPELINES / config, data, overrides
 
 
+def sourced_config(config: Path, source: Path, folder: Path) -> Path:
+    """Write the config with every pipeline component sourced from a trained one."""
+    from spacy.util import load_config
+
+    if not (source / "config.cfg").exists():
+        raise SystemExit(f"--source {source}: no trained pipeline (config.cfg) there")
+    cfg = load_config(config, interpolate=False)
+    for component in cfg["nlp"]["pipeline"]:
+        cfg["components"][component] = {"source": str(source.resolve())}
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"sourced_{config.name}"
+    cfg.to_disk(path)
+    return path
+
+
 def train(
     name: str,
     max_steps: int | None,
     dev_limit: int,
     eval_frequency: int | None,
     extra: dict | None = None,
+    run_name: str | None = None,
+    source: Path | None = None,
 ) -> None:
     from spacy.cli.train import train as spacy_train
 
     config, _, overrides = experiment(name)
+    output = TRAINING / (run_name or name)
+    if source is not None:
+        if source.resolve().is_relative_to(output.resolve()):
+            raise SystemExit(f"--source {source} lies inside the output {output}")
+        config = sourced_config(config, source, output)
     overrides.update(extra or {})
     if max_steps:
         overrides["training.max_steps"] = max_steps
@@ -110,29 +135,29 @@ def train(
         from glove_vectors import glove_to_spacy
 
         glove_to_spacy(VECTORS)
-    output = TRAINING / name
     start = time.perf_counter()
     spacy_train(config, output, overrides=overrides)
     seconds = time.perf_counter() - start
-    (output / "train_info.json").write_text(
-        json.dumps(
-            {"config": config.name, "overrides": overrides, "train_seconds": seconds},
-            indent=2,
-        )
-    )
+    info = {"config": config.name, "overrides": overrides, "train_seconds": seconds}
+    if source is not None:
+        info["source"] = str(source)
+    (output / "train_info.json").write_text(json.dumps(info, indent=2))
 
 
-def test(name: str, limit: int = 0) -> dict:
+def test(name: str, limit: int = 0, run_name: str | None = None) -> dict:
     from nlpkit.evaluate.nlu import evaluate
 
     _, data, _ = experiment(name)
-    model = TRAINING / name / "model-best"
-    info = json.loads((TRAINING / name / "train_info.json").read_text())
+    run = run_name or name
+    model = TRAINING / run / "model-best"
+    info = json.loads((TRAINING / run / "train_info.json").read_text())
     meta = json.loads((model / "meta.json").read_text())
     options = {k: v for k, v in data["reader"].items() if v is not None}
     report = evaluate(model, data["test"], limit=limit, **options)
     result = {
         "experiment": name,
+        "run": run,
+        "source": info.get("source"),
         "config": info["config"],
         "train_seconds": round(info["train_seconds"], 1),
         "best_dev": meta.get("performance", {}),
@@ -148,7 +173,7 @@ def test(name: str, limit: int = 0) -> dict:
         "n_test_docs": report.n_docs,
         "date": time.strftime("%Y-%m-%d"),
     }
-    save_results(f"nlu_{name}", result)
+    save_results(f"nlu_{run}", result)
     return result
 
 
@@ -162,6 +187,10 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="20 steps, 200 dev docs")
     parser.add_argument(
         "--set", action="append", default=[], help="config override key=value"
+    )
+    parser.add_argument("--run-name", default=None, help="training/<run-name>/")
+    parser.add_argument(
+        "--source", type=Path, default=None, help="continue from this trained pipeline"
     )
     args = parser.parse_args()
     if args.action == "train":
@@ -177,12 +206,18 @@ def main() -> None:
             ]
         )
         train(
-            args.experiment, args.max_steps, args.dev_limit, args.eval_frequency, extra
+            args.experiment,
+            args.max_steps,
+            args.dev_limit,
+            args.eval_frequency,
+            extra,
+            run_name=args.run_name,
+            source=args.source,
         )
     else:
-        print(
-            json.dumps(test(args.experiment, limit=200 if args.quick else 0), indent=2)
-        )
+        limit = 200 if args.quick else 0
+        result = test(args.experiment, limit=limit, run_name=args.run_name)
+        print(json.dumps(result, indent=2))
 
 
 if __name__ == "__main__":

@@ -94,6 +94,18 @@ def test_trained_reranker_learns_planted_signal(reranker):
     assert info["loss"] == "listwise"
 
 
+def test_int8_backend_keeps_planted_signal(trained):
+    quantized = Reranker(trained, batch_size=8, backend="int8")
+    queries, candidates = held_out_queries()
+    results = quantized.rerank_batch(queries, candidates)
+    correct = sum(kw in hits[0].text.split() for kw, hits in zip(queries, results))
+    assert correct >= 5, [(q, r[0].text) for q, r in zip(queries, results)]
+    linear = type(quantized.model.model.classifier)
+    assert "quantized" in linear.__module__, linear
+    with pytest.raises(ValueError, match="E307"):
+        Reranker(trained, backend="onnx")
+
+
 def reranker_path(reranker):
     from pathlib import Path
 
@@ -343,6 +355,27 @@ def test_component_candidates_from_index_config(trained, tmp_path):
     assert spacy.load(tmp_path / "pipe")("tulip")._.reranked[0]["id"] == "b"
 
 
+def test_component_int8_backend_from_config(trained, tmp_path):
+    docs = [("a", "walrus method"), ("b", "the tulip report"), ("c", "cobalt cases")]
+    BM25Index.build(docs).save(tmp_path / "ix")
+    nlp = spacy.blank("en")
+    nlp.add_pipe(
+        "nlpkit_reranker",
+        config={
+            "model": str(trained),
+            "candidates": "index",
+            "index": {"@misc": "nlpkit.LoadIndex.v1", "path": str(tmp_path / "ix")},
+            "backend": "int8",
+            "save_model": False,
+        },
+    )
+    assert nlp("tulip")._.reranked[0]["id"] == "b"
+    assert nlp.get_pipe("nlpkit_reranker").reranker.backend == "int8"
+    nlp.to_disk(tmp_path / "pipe")
+    loaded = spacy.load(tmp_path / "pipe")
+    assert loaded.get_pipe("nlpkit_reranker").cfg["backend"] == "int8"
+
+
 def test_component_bad_config(trained):
     nlp = spacy.blank("en")
     with pytest.raises(ValueError, match="E307"):
@@ -392,6 +425,28 @@ def test_cli_index_search_rerank(trained, tmp_path):
         ],
     )
     assert res.exit_code == 0, res.output
+    res = runner.invoke(
+        app,
+        [
+            "search",
+            "walrus",
+            "-i",
+            str(tmp_path / "ix"),
+            "--json",
+            "--rerank",
+            str(trained),
+            "--rerank-backend",
+            "int8",
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    assert {json.loads(line)["id"] for line in res.stdout.splitlines()} >= {"a", "b"}
+    bad_backend = runner.invoke(
+        app,
+        ["search", "x", "-i", str(tmp_path / "ix"), "--rerank", str(trained)]
+        + ["--rerank-backend", "onnx"],
+    )
+    assert bad_backend.exit_code == 1 and "E307" in bad_backend.output
     empty = runner.invoke(app, ["search", " ", "-i", str(tmp_path / "ix")])
     assert empty.exit_code == 1 and "E301" in empty.output
     dense = runner.invoke(

@@ -84,6 +84,9 @@ def search_cli(
         help="Cross-encoder share of the final score (1: its order alone; "
         "below 1: fused with the first stage's normalized scores)",
     ),
+    backend: str = Opt(
+        "torch", "--rerank-backend", help="Reranker backend: torch or int8 (CPU)"
+    ),
     as_json: bool = Opt(False, "--json", help="Print JSON lines instead of a table"),
 ) -> None:
     """Search an index, optionally reranking with a cross-encoder."""
@@ -91,7 +94,12 @@ def search_cli(
 
     with clear_errors():
         searcher = open_searcher(
-            index, mode=mode, rerank=rerank, depth=depth, weight=weight
+            index,
+            mode=mode,
+            rerank=rerank,
+            depth=depth,
+            weight=weight,
+            backend=backend,
         )
         hits = searcher.search(query, k)
     if not hits:
@@ -221,6 +229,9 @@ def rerank_eval_cli(
         help="Cross-encoder share of the final score (1: its order alone; "
         "below 1: fused with the first stage's normalized scores)",
     ),
+    backend: str = Opt(
+        "torch", "--rerank-backend", help="Reranker backend: torch or int8 (CPU)"
+    ),
     output: Path = Opt(None, "--output", "-o", help="Per-query results (JSONL)"),
     query_format: str = Opt(None, "--query-format", help="Reader format for --queries"),
 ) -> None:
@@ -240,7 +251,12 @@ def rerank_eval_cli(
         else:
             fail("Give --collection, or --queries and --qrels.")
         searcher = open_searcher(
-            index, mode=mode, rerank=rerank, depth=depth, weight=weight
+            index,
+            mode=mode,
+            rerank=rerank,
+            depth=depth,
+            weight=weight,
+            backend=backend,
         )
         base = getattr(searcher, "retriever", searcher)
         doc_ids = [d.id for d in base.docs] if hasattr(base, "docs") else None

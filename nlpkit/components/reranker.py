@@ -39,6 +39,7 @@ DEFAULT_RERANKER_CONFIG = {
     "threshold": None,
     "batch_size": 32,
     "max_length": None,
+    "backend": "torch",
     "index": None,
     "depth": 20,
     "save_model": True,
@@ -68,6 +69,7 @@ def make_reranker(
     threshold: float | None,
     batch_size: int,
     max_length: int | None,
+    backend: str,
     index: Any | None,
     depth: int,
     save_model: bool,
@@ -101,6 +103,7 @@ def make_reranker(
         threshold=threshold,
         batch_size=batch_size,
         max_length=max_length,
+        backend=backend,
         index=index,
         depth=depth,
         save_model=save_model,
@@ -147,6 +150,7 @@ class RerankerComponent:
                 self.cfg["model"],
                 batch_size=self.cfg["batch_size"],
                 max_length=self.cfg["max_length"],
+                backend=self.cfg["backend"],
             )
         return self._reranker
 

@@ -116,17 +116,21 @@ def open_searcher(
     batch_size: int = 32,
     max_length: int | None = None,
     weight: float = 1.0,
+    backend: str = "torch",
 ) -> Any:
     """An opened index (restricted to a mode), optionally followed by a reranker.
 
     weight (float): the cross-encoder's share of the final score (see
         RerankedRetriever); 1.0 orders by the cross-encoder alone.
+    backend (str): the reranker's backend, "torch" or "int8" (CPU, dynamic int8).
     """
     searcher = select_mode(load_index(index_path), mode, index_path)
     if rerank:
         from .rerank import RerankedRetriever, Reranker
 
-        reranker = Reranker(rerank, batch_size=batch_size, max_length=max_length)
+        reranker = Reranker(
+            rerank, batch_size=batch_size, max_length=max_length, backend=backend
+        )
         searcher = RerankedRetriever(searcher, reranker, depth=depth, weight=weight)
     return searcher
 

@@ -33,8 +33,10 @@ def glove_to_spacy(output_dir: str | Path, limit: int = 0) -> Path:
         words, table = words[:limit], table[:limit]
     nlp = spacy.blank("en")
     nlp.vocab.vectors = Vectors(
-        strings=nlp.vocab.strings, data=np.ascontiguousarray(table, dtype="float32"),
-        keys=[nlp.vocab.strings.add(str(w)) for w in words], name="glove_6b_50d",
+        strings=nlp.vocab.strings,
+        data=np.ascontiguousarray(table, dtype="float32"),
+        keys=[nlp.vocab.strings.add(str(w)) for w in words],
+        name="glove_6b_50d",
     )
     output_dir = Path(output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
