@@ -335,7 +335,8 @@ def test_component_sentences_as_candidates_and_empty_docs(trained):
     assert empty._.rerank_scores == [] and empty._.reranked == []
 
 
-def test_component_candidates_from_index_config(trained, tmp_path):
+def index_pipeline(trained, tmp_path, **config):
+    """A reranker whose candidates come from a saved BM25 index, from config."""
     docs = [("a", "walrus method"), ("b", "the tulip report"), ("c", "cobalt cases")]
     BM25Index.build(docs).save(tmp_path / "ix")
     nlp = spacy.blank("en")
@@ -346,8 +347,14 @@ def test_component_candidates_from_index_config(trained, tmp_path):
             "candidates": "index",
             "index": {"@misc": "nlpkit.LoadIndex.v1", "path": str(tmp_path / "ix")},
             "save_model": False,
+            **config,
         },
     )
+    return nlp
+
+
+def test_component_candidates_from_index_config(trained, tmp_path):
+    nlp = index_pipeline(trained, tmp_path)
     doc = nlp("tulip")
     assert doc._.reranked[0]["id"] == "b"
     nlp.to_disk(tmp_path / "pipe")
@@ -356,19 +363,7 @@ def test_component_candidates_from_index_config(trained, tmp_path):
 
 
 def test_component_int8_backend_from_config(trained, tmp_path):
-    docs = [("a", "walrus method"), ("b", "the tulip report"), ("c", "cobalt cases")]
-    BM25Index.build(docs).save(tmp_path / "ix")
-    nlp = spacy.blank("en")
-    nlp.add_pipe(
-        "nlpkit_reranker",
-        config={
-            "model": str(trained),
-            "candidates": "index",
-            "index": {"@misc": "nlpkit.LoadIndex.v1", "path": str(tmp_path / "ix")},
-            "backend": "int8",
-            "save_model": False,
-        },
-    )
+    nlp = index_pipeline(trained, tmp_path, backend="int8")
     assert nlp("tulip")._.reranked[0]["id"] == "b"
     assert nlp.get_pipe("nlpkit_reranker").reranker.backend == "int8"
     nlp.to_disk(tmp_path / "pipe")
