@@ -9,7 +9,8 @@ python benchmarks/nlu_accuracy.py train EXPERIMENT --source training/X/model-bes
 evaluation and writes benchmarks/results/nlu_<run>.json. Models go to
 training/<run>/ (git-ignored); the run name is the experiment's unless --run-name
 gives another. --source continues training from a trained pipeline: every
-component is sourced from it, so a schedule can be extended without starting over. Keep to one thread: OMP_NUM_THREADS=1.
+component is sourced from it, so a schedule can be extended without starting over.
+Set OMP_NUM_THREADS=1 when other jobs share the CPU.
 """
 
 from __future__ import annotations

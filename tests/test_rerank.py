@@ -377,6 +377,8 @@ def test_component_bad_config(trained):
         nlp.add_pipe(
             "nlpkit_reranker", config={"model": "x", "candidates": "paragraphs"}
         )
+    with pytest.raises(ValueError, match="E307"):
+        nlp.add_pipe("nlpkit_reranker", config={"model": "x", "backend": "onnx"})
     nlp.add_pipe("nlpkit_reranker", config={"model": "./missing/model"})
     with pytest.raises(ModelLoadError, match="E303"):
         nlp.initialize()

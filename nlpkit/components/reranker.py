@@ -81,6 +81,12 @@ def make_reranker(
                 what="candidates source", value=candidates, known=SOURCES
             )
         )
+    from ..retrieval.rerank import BACKENDS
+
+    if backend not in BACKENDS:
+        raise ValueError(
+            Errors.E307.format(what="backend", value=backend, known=BACKENDS)
+        )
     if candidates == "index" and index is None:
         raise ValueError(
             Errors.E313.format(
