@@ -409,35 +409,13 @@ def test_cli_index_search_rerank(trained, tmp_path):
     assert res.exit_code == 0, res.output
     ids = [json.loads(line)["id"] for line in res.stdout.splitlines()]
     assert ids[0] == "b"
-    res = runner.invoke(
-        app,
-        [
-            "search",
-            "walrus",
-            "-i",
-            str(tmp_path / "ix"),
-            "--json",
-            "--rerank",
-            str(trained),
-        ],
-    )
-    assert res.exit_code == 0, res.output
-    res = runner.invoke(
-        app,
-        [
-            "search",
-            "walrus",
-            "-i",
-            str(tmp_path / "ix"),
-            "--json",
-            "--rerank",
-            str(trained),
-            "--rerank-backend",
-            "int8",
-        ],
-    )
-    assert res.exit_code == 0, res.output
-    assert {json.loads(line)["id"] for line in res.stdout.splitlines()} >= {"a", "b"}
+    reranked = ["search", "walrus", "-i", str(tmp_path / "ix"), "--json"]
+    reranked += ["--rerank", str(trained)]
+    for backend in ("torch", "int8"):
+        res = runner.invoke(app, reranked + ["--rerank-backend", backend])
+        assert res.exit_code == 0, (backend, res.output)
+        found = {json.loads(line)["id"] for line in res.stdout.splitlines()}
+        assert found >= {"a", "b"}, backend
     bad_backend = runner.invoke(
         app,
         ["search", "x", "-i", str(tmp_path / "ix"), "--rerank", str(trained)]
