@@ -20,6 +20,18 @@ rerank_app = typer.Typer(
 app.add_typer(index_app, name="index")
 app.add_typer(rerank_app, name="rerank")
 
+# options shared by `search` and `rerank eval`
+DEPTH = Opt(100, "--depth", help="First-stage hits passed to the reranker")
+RERANK_WEIGHT = Opt(
+    1.0,
+    "--rerank-weight",
+    help="Cross-encoder share of the final score (1: its order alone; "
+    "below 1: fused with the first stage's normalized scores)",
+)
+RERANK_BACKEND = Opt(
+    "torch", "--rerank-backend", help="Reranker backend: torch or int8 (CPU)"
+)
+
 
 @contextmanager
 def clear_errors():
@@ -77,30 +89,17 @@ def search_cli(
     rerank: str = Opt(
         None, "--rerank", help="Cross-encoder to rerank with (path or name)"
     ),
-    depth: int = Opt(100, "--depth", help="First-stage hits passed to the reranker"),
-    weight: float = Opt(
-        1.0,
-        "--rerank-weight",
-        help="Cross-encoder share of the final score (1: its order alone; "
-        "below 1: fused with the first stage's normalized scores)",
-    ),
-    backend: str = Opt(
-        "torch", "--rerank-backend", help="Reranker backend: torch or int8 (CPU)"
-    ),
+    depth: int = DEPTH,
+    weight: float = RERANK_WEIGHT,
+    backend: str = RERANK_BACKEND,
     as_json: bool = Opt(False, "--json", help="Print JSON lines instead of a table"),
 ) -> None:
     """Search an index, optionally reranking with a cross-encoder."""
     from ..retrieval.api import open_searcher
 
     with clear_errors():
-        searcher = open_searcher(
-            index,
-            mode=mode,
-            rerank=rerank,
-            depth=depth,
-            weight=weight,
-            backend=backend,
-        )
+        rerank_opts = {"depth": depth, "weight": weight, "backend": backend}
+        searcher = open_searcher(index, mode=mode, rerank=rerank, **rerank_opts)
         hits = searcher.search(query, k)
     if not hits:
         console.print("No documents match the query.")
@@ -222,16 +221,9 @@ def rerank_eval_cli(
     qrels: Path = Opt(None, "--qrels", help="TREC qrels file"),
     mode: str = Opt(None, "--mode", "-m", help="bm25, dense or hybrid"),
     rerank: str = Opt(None, "--rerank", help="Cross-encoder path or name"),
-    depth: int = Opt(100, "--depth", help="First-stage hits passed to the reranker"),
-    weight: float = Opt(
-        1.0,
-        "--rerank-weight",
-        help="Cross-encoder share of the final score (1: its order alone; "
-        "below 1: fused with the first stage's normalized scores)",
-    ),
-    backend: str = Opt(
-        "torch", "--rerank-backend", help="Reranker backend: torch or int8 (CPU)"
-    ),
+    depth: int = DEPTH,
+    weight: float = RERANK_WEIGHT,
+    backend: str = RERANK_BACKEND,
     output: Path = Opt(None, "--output", "-o", help="Per-query results (JSONL)"),
     query_format: str = Opt(None, "--query-format", help="Reader format for --queries"),
 ) -> None:
@@ -250,14 +242,8 @@ def rerank_eval_cli(
             judgements = read_qrels(qrels)
         else:
             fail("Give --collection, or --queries and --qrels.")
-        searcher = open_searcher(
-            index,
-            mode=mode,
-            rerank=rerank,
-            depth=depth,
-            weight=weight,
-            backend=backend,
-        )
+        rerank_opts = {"depth": depth, "weight": weight, "backend": backend}
+        searcher = open_searcher(index, mode=mode, rerank=rerank, **rerank_opts)
         base = getattr(searcher, "retriever", searcher)
         doc_ids = [d.id for d in base.docs] if hasattr(base, "docs") else None
         evaluation = evaluate_searcher(
