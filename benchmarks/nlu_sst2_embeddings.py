@@ -2,7 +2,7 @@
 
 python benchmarks/nlu_sst2_embeddings.py [--quick] [--shots 32] [--seeds 5]
 python benchmarks/nlu_sst2_embeddings.py --finetune [--epochs 1] [--pairs 20]
-    [--lr 2e-5] [--ft-batch-size 16] [--dev-only] [--baseline]
+    [--lr 2e-5] [--ft-batch-size 16] [--loss cosine] [--dev-only] [--baseline]
 
 MiniLM sentence embeddings (nlpkit_fewshot_textcat) and GloVe doc vectors
 (nlpkit_vectors_textcat, torch-free); C is chosen on dev, test is scored once with
@@ -141,6 +141,7 @@ def run_finetune(args) -> None:
         "n_pairs": args.pairs,
         "learning_rate": args.lr,
         "batch_size": args.ft_batch_size,
+        "loss": args.loss,
     }
     results: dict = {
         "date": time.strftime("%Y-%m-%d"),
@@ -209,7 +210,8 @@ def run_finetune(args) -> None:
                 block["finetune_seconds"] = summary(
                     [r["finetune_seconds"] for r in runs]
                 )
-    tag = f"e{args.epochs}_p{args.pairs}_lr{args.lr:g}" + (
+    loss = "" if args.loss == "cosine" else f"_{args.loss}"
+    tag = f"e{args.epochs}_p{args.pairs}_lr{args.lr:g}{loss}" + (
         "_dev" if args.dev_only else ""
     )
     path = save_results(
@@ -240,6 +242,9 @@ def main() -> None:
     parser.add_argument("--pairs", type=int, default=20)
     parser.add_argument("--lr", type=float, default=2e-5)
     parser.add_argument("--ft-batch-size", type=int, default=16)
+    parser.add_argument(
+        "--loss", default="cosine", choices=["cosine", "cosent", "angle", "contrastive"]
+    )
     parser.add_argument("--dev-only", action="store_true")
     parser.add_argument("--baseline", action="store_true")
     args = parser.parse_args()

@@ -279,6 +279,16 @@ def test_setfit_changes_encoder_and_separates_planted_signal(
     assert np.mean(right) > np.mean(right_frozen)
 
 
+@pytest.mark.parametrize("loss", ["cosent", "contrastive"])
+def test_setfit_other_losses_separate_planted_signal(frozen_planted, loss):
+    nlp, _ = setfit_nlp({**FAST_SETFIT, "finetune_loss": loss})
+    textcat = nlp.get_pipe("nlpkit_fewshot_textcat")
+    assert textcat.finetune_loss == loss
+    held_out = planted(HELD_OUT_TOPICS)
+    frozen = frozen_planted.get_pipe("nlpkit_fewshot_textcat")
+    assert separation(textcat, held_out) > separation(frozen, held_out) + 0.2
+
+
 def test_setfit_leaves_cached_base_encoder_alone(frozen_planted, setfit_planted):
     from nlpkit.classify import load_sentence_encoder
 
@@ -420,6 +430,7 @@ def test_setfit_too_few_examples_raises():
         ({"finetune_epochs": 1, "finetune_pairs": 1}, ValueError),
         ({"finetune_epochs": -1}, ValueError),
         ({"finetune_epochs": 1, "finetune_learning_rate": 0.0}, ValueError),
+        ({"finetune_epochs": 1, "finetune_loss": "hinge"}, ValueError),
     ],
 )
 def test_setfit_config_validation(config, error):

@@ -2,7 +2,7 @@
 
 The recipe of Tunstall et al. (2022), "Efficient Few-Shot Learning Without Prompts":
 sample pairs of training texts (same label -> similarity 1.0, different -> 0.0), tune
-the encoder with CosineSimilarityLoss for an epoch or few, then fit a linear head on
+the encoder with CosineSimilarityLoss (or another pair loss: `loss`) for an epoch or few, then fit a linear head on
 the tuned embeddings (the caller does that: see LinearClassifier).
 
 Multilabel data: two texts form a positive pair when their label sets share at least
@@ -119,11 +119,25 @@ def make_pairs(
     return [pairs[k] for k in order]
 
 
+# pair losses of sentence-transformers that take (text, text, 1.0 or 0.0) batches
+LOSSES = {
+    "cosine": "CosineSimilarityLoss",
+    "cosent": "CoSENTLoss",
+    "angle": "AnglELoss",
+    "contrastive": "OnlineContrastiveLoss",
+}
+
+
 def check_finetune_settings(
-    epochs: int, n_pairs: int, learning_rate: float, batch_size: int
+    epochs: int,
+    n_pairs: int,
+    learning_rate: float,
+    batch_size: int,
+    loss: str = "cosine",
 ) -> None:
     """Raise E218 for a fine-tuning setting out of range."""
     for name, value, ok, rule in (
+        ("loss", loss, loss in LOSSES, f"one of {sorted(LOSSES)}"),
         ("epochs", epochs, epochs >= 1, ">= 1"),
         ("n_pairs", n_pairs, n_pairs >= 2, ">= 2"),
         ("learning_rate", learning_rate, learning_rate > 0, "> 0"),
@@ -146,6 +160,7 @@ def finetune_sentence_transformer(
     warmup_ratio: float = 0.1,
     weight_decay: float = 0.01,
     max_grad_norm: float = 1.0,
+    loss: str = "cosine",
     seed: int = 0,
 ) -> FinetuneStats:
     """Tune a SentenceTransformer in place on contrastive pairs of labelled texts.
@@ -162,20 +177,20 @@ def finetune_sentence_transformer(
         the rate then decays linearly to zero.
     weight_decay (float): AdamW weight decay (not on biases and LayerNorm).
     max_grad_norm (float): gradient clipping.
+    loss (str): "cosine" (SetFit's CosineSimilarityLoss), "cosent", "angle" or
+        "contrastive" (online contrastive: hard pairs of each batch only).
     seed (int): seeds the pairs, their order and dropout; the same seed, data and
         thread count give the same model on CPU.
     RETURNS (FinetuneStats): pairs, steps, mean loss per epoch, seconds.
     """
     import torch
-    from sentence_transformers.sentence_transformer.losses import (
-        CosineSimilarityLoss,
-    )
+    from sentence_transformers.sentence_transformer import losses
     from sentence_transformers.util import batch_to_device
 
     texts = list(texts)
     if len(texts) != len(labels):
         raise ValueError(Errors.E219.format(n_texts=len(texts), n_labels=len(labels)))
-    check_finetune_settings(epochs, n_pairs, learning_rate, batch_size)
+    check_finetune_settings(epochs, n_pairs, learning_rate, batch_size, loss)
     pairs = make_pairs(labels, n_pairs, exclusive=exclusive, seed=seed)
     n_batches = math.ceil(len(pairs) / batch_size)
     total = epochs * n_batches
@@ -191,7 +206,7 @@ def finetune_sentence_transformer(
     epoch_losses = []
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
-        loss_model = CosineSimilarityLoss(model)
+        loss_model = getattr(losses, LOSSES[loss])(model)
         no_decay = ("bias", "LayerNorm.bias", "LayerNorm.weight")
         named = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
         groups = [
@@ -210,7 +225,7 @@ def finetune_sentence_transformer(
         try:
             for epoch in range(epochs):
                 order = rng.permutation(len(pairs))
-                losses = []
+                batch_losses = []
                 for b in range(n_batches):
                     batch = [
                         pairs[k] for k in order[b * batch_size : (b + 1) * batch_size]
@@ -225,14 +240,14 @@ def finetune_sentence_transformer(
                     target = torch.tensor(
                         [pair[2] for pair in batch], dtype=torch.float32
                     )
-                    loss = loss_model(features, target.to(model.device))
-                    loss.backward()
+                    value = loss_model(features, target.to(model.device))
+                    value.backward()
                     torch.nn.utils.clip_grad_norm_(model.parameters(), max_grad_norm)
                     optimizer.step()
                     scheduler.step()
                     optimizer.zero_grad()
-                    losses.append(float(loss.detach()))
-                epoch_losses.append(float(np.mean(losses)))
+                    batch_losses.append(float(value.detach()))
+                epoch_losses.append(float(np.mean(batch_losses)))
                 logger.info(
                     "fine-tune epoch %d/%d: %d pairs, mean loss %.4f",
                     epoch + 1,

@@ -49,6 +49,7 @@ DEFAULT_FEWSHOT_CONFIG = {
     "finetune_pairs": 20,
     "finetune_learning_rate": 2e-5,
     "finetune_batch_size": 16,
+    "finetune_loss": "cosine",
     "seed": 0,
     "scorer": {"@scorers": "nlpkit.textcat_scorer.v1"},
 }
@@ -75,6 +76,7 @@ def make_fewshot_textcat(
     finetune_pairs: int,
     finetune_learning_rate: float,
     finetune_batch_size: int,
+    finetune_loss: str,
     seed: int,
     scorer: Callable | None,
 ) -> FewShotTextCategorizer:
@@ -93,6 +95,8 @@ def make_fewshot_textcat(
     finetune_pairs (int): pairs sampled per training example (half positive).
     finetune_learning_rate (float): peak learning rate of the fine-tuning.
     finetune_batch_size (int): pairs per fine-tuning step.
+    finetune_loss (str): pair loss: "cosine" (SetFit's), "cosent", "angle" or
+        "contrastive".
     seed (int): seed of the pair sampling and fine-tuning.
     """
     return FewShotTextCategorizer(
@@ -103,6 +107,7 @@ def make_fewshot_textcat(
         finetune_pairs=finetune_pairs,
         finetune_learning_rate=finetune_learning_rate,
         finetune_batch_size=finetune_batch_size,
+        finetune_loss=finetune_loss,
         seed=seed,
         classifier=classifier,
         C=C,
@@ -433,6 +438,7 @@ class FewShotTextCategorizer(EmbeddingTextCategorizer):
         finetune_pairs: int = 20,
         finetune_learning_rate: float = 2e-5,
         finetune_batch_size: int = 16,
+        finetune_loss: str = "cosine",
         seed: int = 0,
         **kwargs,
     ):
@@ -443,12 +449,14 @@ class FewShotTextCategorizer(EmbeddingTextCategorizer):
                 finetune_pairs,
                 finetune_learning_rate,
                 finetune_batch_size,
+                finetune_loss,
             )
         self.model_name = model
         self.finetune_epochs = finetune_epochs
         self.finetune_pairs = finetune_pairs
         self.finetune_learning_rate = finetune_learning_rate
         self.finetune_batch_size = finetune_batch_size
+        self.finetune_loss = finetune_loss
         self.seed = seed
         self.finetuned = False
         self._encoder = None
@@ -514,6 +522,7 @@ class FewShotTextCategorizer(EmbeddingTextCategorizer):
             n_pairs=self.finetune_pairs,
             learning_rate=self.finetune_learning_rate,
             batch_size=self.finetune_batch_size,
+            loss=self.finetune_loss,
             seed=self.seed,
         )
         self._encoder = SentenceEncoder(
