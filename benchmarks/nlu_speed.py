@@ -1,6 +1,7 @@
 """Prediction speed of the trained NER/textcat pipelines next to en_core_web_sm's NER.
 
 flock /tmp/nlpkit-bench.lock .venv/bin/python benchmarks/nlu_speed.py [--quick]
+    [--models wikiann_md wnut17_md ...]
 
 Every pipeline found under training/<name>/model-best (or training/<name> for the
 few-shot ones) runs over the same texts (SST-2 test sentences) in the same run, one
@@ -26,6 +27,9 @@ TRAINING = ROOT / "training"
 MODELS = [
     "wikiann_cnn",
     "wnut17_cnn",
+    "wikiann_cnn_md",
+    "wikiann_md",
+    "wnut17_md",
     "wikiann_trf",
     "wnut17_trf",
     "sst2_bow",
@@ -49,6 +53,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--n-texts", type=int, default=600)
+    parser.add_argument(
+        "--models", nargs="+", default=MODELS, help="training/ run names to time"
+    )
     args = parser.parse_args()
     import spacy
     import torch
@@ -66,7 +73,7 @@ def main() -> None:
     results = {"date": time.strftime("%Y-%m-%d"), "n_texts": len(texts)}
     results["en_core_web_sm_ner"] = base = words_per_second(peer, texts)
     rows = [("en_core_web_sm (tok2vec+ner)", base, 1.0)]
-    for name in MODELS:
+    for name in args.models:
         model = TRAINING / name / "model-best"
         model = model if model.exists() else TRAINING / name
         if not (model / "meta.json").exists():

@@ -136,6 +136,48 @@ def test_ner_cfg(data, tmp_path):
     assert len(nlp("")) == 0
 
 
+def base_ner(data, folder: Path, kind: str) -> Path:
+    """A tiny trained NER to fine-tune: its own tok2vec, or a tok2vec listener."""
+    gold = [[(w, t.replace("-PER", "-PERSON")) for w, t in s] for s in NER_SENTS]
+    train = write_iob(folder / "base.iob", gold)
+    if kind == "listener":
+        overrides = {"paths.train": str(train), "paths.dev": str(train)}
+        overrides["paths.vectors"] = str(data["vectors"])
+        run_config("ner.cfg", folder / "base", overrides)
+        return folder / "base" / "model-best"
+    from spacy.training import Example
+
+    from nlpkit.io import read_corpus
+
+    base = spacy.blank("en")
+    base.vocab.vectors = spacy.load(data["vectors"]).vocab.vectors
+    base.add_pipe("ner")
+    examples = []
+    for record in read_corpus(train, format="iob"):
+        doc = record.to_doc(base)
+        examples.append(Example(base.make_doc(doc.text), doc))
+    base.initialize(lambda: examples)
+    base.to_disk(folder / "base")
+    return folder / "base"
+
+
+@pytest.mark.parametrize("kind", ["own_tok2vec", "listener"])
+def test_ner_finetune_cfg(data, tmp_path, kind):
+    """Fine-tune a trained NER (a tiny one on disk) on data with other labels."""
+    base = base_ner(data, tmp_path, kind)
+    nlp = run_config(
+        "ner_finetune.cfg",
+        tmp_path / "out",
+        ner_overrides(data, **{"paths.base": str(base)}),
+    )
+    assert nlp.pipe_names == ["ner"]
+    assert {"PER", "LOC", "ORG", "PERSON"} <= set(nlp.get_pipe("ner").labels)
+    assert nlp.vocab.vectors.shape[1] == 8
+    docs = list(nlp.pipe(["Alice lives in Paris", ""]))
+    assert len(docs) == 2 and len(docs[1].ents) == 0
+    assert all(ent.label_ in nlp.get_pipe("ner").labels for ent in docs[0].ents)
+
+
 def test_ner_trf_cfg(data, tmp_path):
     nlp = run_config(
         "ner_trf.cfg",
