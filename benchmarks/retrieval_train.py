@@ -4,6 +4,7 @@ Nothing here sees a test query: positives come from the qrels of the odd-id (tra
 queries and from pseudo-queries made from the documents (titles, ICT sentences).
 
     .venv/bin/python benchmarks/retrieval_train.py cranfield [--quick]
+    [--doc-pairs N] [--doc-mode auto] [--doc-seed 0] [--model minilm|PATH]
 """
 
 from __future__ import annotations
@@ -27,6 +28,13 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="a few dozen pairs")
     parser.add_argument("--output", type=Path, default=None)
     parser.add_argument("--doc-pairs", type=int, default=300)
+    parser.add_argument("--doc-mode", default="auto", help="title, sentence, ict, auto")
+    parser.add_argument(
+        "--doc-seed", type=int, default=0, help="another seed draws other sentences"
+    )
+    parser.add_argument(
+        "--model", default="minilm", help="start from this model (e.g. a reranker)"
+    )
     parser.add_argument("--max-positives", type=int, default=4)
     parser.add_argument("--negatives", type=int, default=3)
     parser.add_argument("--max-length", type=int, default=192)
@@ -54,7 +62,9 @@ def main() -> None:
         train_q, coll.qrels, coll.docs, max_positives=args.max_positives
     )
     assert not {e.query for e in labelled} & {q.get_text() for q in test_q}
-    doc_pairs = pairs_from_documents(coll.docs, mode="auto", max_pairs=args.doc_pairs)
+    doc_pairs = pairs_from_documents(
+        coll.docs, mode=args.doc_mode, max_pairs=args.doc_pairs, seed=args.doc_seed
+    )
     examples = labelled + doc_pairs
     if args.quick:
         examples = random.Random(0).sample(examples, 24)
@@ -78,7 +88,7 @@ def main() -> None:
     summary = train_reranker(
         examples,
         output,
-        model="minilm",
+        model=args.model,
         epochs=args.epochs,
         batch_size=args.batch_size,
         learning_rate=args.lr,
