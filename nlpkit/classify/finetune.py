@@ -2,8 +2,9 @@
 
 The recipe of Tunstall et al. (2022), "Efficient Few-Shot Learning Without Prompts":
 sample pairs of training texts (same label -> similarity 1.0, different -> 0.0), tune
-the encoder with CosineSimilarityLoss (or another pair loss: `loss`) for an epoch or few, then fit a linear head on
-the tuned embeddings (the caller does that: see LinearClassifier).
+the encoder with CosineSimilarityLoss (or another pair loss: `loss`) for an epoch or
+few, then fit a linear head on the tuned embeddings (the caller does that: see
+LinearClassifier).
 
 Multilabel data: two texts form a positive pair when their label sets share at least
 one label (or both are empty), a negative pair when they share none, as SetFit does.
