@@ -29,6 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks._common import require_data, save_results  # noqa: E402
+from nlpkit.classify.finetune import LOSSES  # noqa: E402
 
 TRAINING = ROOT / "training"
 GRID = (0.1, 0.3, 1.0, 3.0, 10.0, 30.0)
@@ -242,9 +243,7 @@ def main() -> None:
     parser.add_argument("--pairs", type=int, default=20)
     parser.add_argument("--lr", type=float, default=2e-5)
     parser.add_argument("--ft-batch-size", type=int, default=16)
-    parser.add_argument(
-        "--loss", default="cosine", choices=["cosine", "cosent", "angle", "contrastive"]
-    )
+    parser.add_argument("--loss", default="cosine", choices=sorted(LOSSES))
     parser.add_argument("--dev-only", action="store_true")
     parser.add_argument("--baseline", action="store_true")
     args = parser.parse_args()

@@ -145,17 +145,12 @@ def base_ner(data, folder: Path, kind: str) -> Path:
         overrides["paths.vectors"] = str(data["vectors"])
         run_config("ner.cfg", folder / "base", overrides)
         return folder / "base" / "model-best"
-    from spacy.training import Example
-
-    from nlpkit.io import read_corpus
+    from nlpkit.io.spacy_readers import create_iob_corpus
 
     base = spacy.blank("en")
     base.vocab.vectors = spacy.load(data["vectors"]).vocab.vectors
     base.add_pipe("ner")
-    examples = []
-    for record in read_corpus(train, format="iob"):
-        doc = record.to_doc(base)
-        examples.append(Example(base.make_doc(doc.text), doc))
+    examples = list(create_iob_corpus(train)(base))
     base.initialize(lambda: examples)
     base.to_disk(folder / "base")
     return folder / "base"
