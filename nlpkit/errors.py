@@ -43,6 +43,10 @@ class Warnings(metaclass=ErrorsWithCodes):
         "shown once per reranker)."
     )
     W303 = "No candidates to rerank for doc {doc!r} in component '{name}'; skipped."
+    W304 = (
+        "Listwise loss: {n} of {total} training examples have no negatives and are "
+        "left out. Mine negatives (--mine bm25 or dense) or give 'negatives'."
+    )
 
     # LLM (W4xx)
     W401 = "LLM {task} failed for {count} doc(s) of {total}; see doc._.{attr} and the rejects log."
@@ -147,6 +151,10 @@ class Errors(metaclass=ErrorsWithCodes):
     E311 = "Duplicate document id '{id}' at {place}: ids in an index must be unique."
     E312 = "No documents to index{where}: the corpus is empty."
     E313 = "{name} must be {rule}, got {value!r}."
+    E314 = (
+        "Nothing to index: all {n} documents are empty or hold only stopwords for "
+        "the '{tokenizer}' tokenizer, so BM25 has no terms."
+    )
 
     # LLM (E4xx)
     E401 = "Invalid generation setting {name}={value!r}: it must be {rule}."

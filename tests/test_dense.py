@@ -75,6 +75,9 @@ def test_chroma_store_uses_nlpkit_embeddings_and_reopens(encoder, tmp_path):
     again = load_index(tmp_path / "chroma")
     assert len(again) == 4
     assert again.search_batch(["rainy weather"], 1)[0][0].id == "rain"
+    from nlpkit.retrieval.api import searcher_doc_ids
+
+    assert sorted(searcher_doc_ids(again)) == sorted(d[0] for d in DOCS)
 
 
 def test_unknown_encoder_path():

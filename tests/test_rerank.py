@@ -1,7 +1,9 @@
 """Cross-encoder reranking: training a tiny reranker, batching, judge, component, CLI."""
 
 import json
+import logging
 import random
+import re
 
 import numpy as np
 import pytest
@@ -58,13 +60,15 @@ def trained(tmp_path_factory):
         planted_examples(),
         out,
         model="minilm",
-        epochs=2,
+        epochs=4,
         batch_size=4,
         learning_rate=2e-4,
         max_length=32,
         loss="listwise",
     )
-    assert summary.steps == 16 and summary.pairs == 240
+    assert summary.steps == 32 and summary.pairs == 480
+    # chance for one positive among four candidates is ln 4 = 1.386
+    assert summary.final_loss < 0.15, summary
     return out
 
 
@@ -335,6 +339,23 @@ def test_component_sentences_as_candidates_and_empty_docs(trained):
     assert empty._.rerank_scores == [] and empty._.reranked == []
 
 
+def test_component_spans_as_candidates(trained, caplog):
+    nlp = make_nlp(trained, candidates="spans", spans_key="passages", top_k=1)
+    doc = nlp.make_doc("The cases in the study . A walrus report . The method .")
+    doc.spans["passages"] = [doc[0:5], doc[6:9], doc[10:12]]
+    doc._.query = "walrus"
+    doc = nlp(doc)
+    assert len(doc._.rerank_scores) == 3
+    (best,) = doc._.reranked
+    assert best["text"] == "A walrus report"
+    assert doc.text[best["start"] : best["end"]] == best["text"]
+    no_spans = nlp.make_doc("nothing here")
+    no_spans._.query = "walrus"
+    with caplog.at_level(logging.WARNING, logger="nlpkit"):
+        assert nlp(no_spans)._.reranked == []
+    assert "W303" in caplog.text
+
+
 def index_pipeline(trained, tmp_path, **config):
     """A reranker whose candidates come from a saved BM25 index, from config."""
     docs = [("a", "walrus method"), ("b", "the tulip report"), ("c", "cobalt cases")]
@@ -379,9 +400,36 @@ def test_component_bad_config(trained):
         )
     with pytest.raises(ValueError, match="E307"):
         nlp.add_pipe("nlpkit_reranker", config={"model": "x", "backend": "onnx"})
+    for setting, value in (("top_k", 0), ("depth", 0), ("batch_size", 0)):
+        with pytest.raises(ValueError, match=f"E313.*{setting}"):
+            nlp.add_pipe("nlpkit_reranker", config={"model": "x", setting: value})
     nlp.add_pipe("nlpkit_reranker", config={"model": "./missing/model"})
     with pytest.raises(ModelLoadError, match="E303"):
         nlp.initialize()
+
+
+def test_train_settings_checked_and_listwise_drops_examples_without_negatives(
+    tmp_path,
+):
+    examples = planted_examples()
+    for setting, value in (
+        ("batch_size", 0),
+        ("epochs", 0),
+        ("learning_rate", 0.0),
+        ("n_negatives", -1),
+    ):
+        with pytest.raises(ValueError, match=f"E313.*{setting}"):
+            train_reranker(examples, tmp_path / "x", **{setting: value})
+    with pytest.raises(ValueError, match="E313.*listwise"):
+        train_reranker(examples, tmp_path / "x", loss="listwise", n_negatives=0)
+    with pytest.raises(ValueError, match="E310"):
+        train_reranker([TrainingExample("q", "p")], tmp_path / "x", loss="listwise")
+    mixed = [*examples[:3], TrainingExample("zebra", "a zebra passage")]
+    with pytest.warns(UserWarning, match="W304.*1 of 4"):
+        summary = train_reranker(
+            mixed, tmp_path / "m", loss="listwise", batch_size=4, max_length=32
+        )
+    assert summary.examples == 3 and summary.steps == 1
 
 
 # CLI
@@ -435,3 +483,99 @@ def test_cli_index_search_rerank(trained, tmp_path):
     (tmp_path / "ix" / "docs.jsonl").write_text("{")
     broken = runner.invoke(app, ["search", "x", "-i", str(tmp_path / "ix")])
     assert broken.exit_code == 1 and "E305" in broken.output
+
+
+def test_cli_rerank_train_and_eval(trained, tmp_path, caplog):
+    runner = CliRunner()
+    data = tmp_path / "train.jsonl"
+    rows = [
+        {"query": e.query, "positive": e.positive, "negatives": e.negatives}
+        for e in planted_examples()[:8]
+    ]
+    data.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    common = ["--epochs", "1", "--batch-size", "4", "--max-length", "32"]
+    # labelled data alone: nothing to mine from, so no mining (no --docs needed)
+    res = runner.invoke(
+        app,
+        ["rerank", "train", "--data", str(data), "-o", str(tmp_path / "m1")] + common,
+    )
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "m1" / "nlpkit_reranker.json").exists()
+    docs = tmp_path / "docs.jsonl"
+    docs.write_text("\n".join(json.dumps(d) for d in DOC_TEXTS) + "\n")
+    res = runner.invoke(
+        app,
+        ["rerank", "train", "--docs", str(docs), "-o", str(tmp_path / "m2")]
+        + ["--pairs", "title", "--negatives", "2", "--loss", "listwise"]
+        + common,
+    )
+    assert res.exit_code == 0, res.output
+    info = json.loads((tmp_path / "m2" / "nlpkit_reranker.json").read_text())
+    assert info["examples"] == len(DOC_TEXTS) and info["loss"] == "listwise"
+    res = runner.invoke(
+        app,
+        ["rerank", "train", "--data", str(data), "-o", str(tmp_path / "m3")]
+        + ["--batch-size", "0"],
+    )
+    assert res.exit_code == 1 and "E313" in res.output
+
+    runner.invoke(app, ["index", "build", str(docs), "-o", str(tmp_path / "ix")])
+    queries = tmp_path / "queries.jsonl"
+    queries.write_text(
+        json.dumps({"id": "q1", "text": "zebra wind tunnel"})
+        + "\n"
+        + json.dumps({"id": "q2", "text": "tulip theory"})
+        + "\n"
+    )
+    qrels = tmp_path / "qrels.txt"
+    qrels.write_text("q1 0 d0 1\nq2 0 d12 1\nq2 0 zzz 1\n")
+    per_query = tmp_path / "per_query.jsonl"
+    # the documents are longer than the test model's 32 tokens: truncated, warned
+    with (
+        caplog.at_level(logging.WARNING, logger="nlpkit"),
+        pytest.warns(UserWarning, match="W302"),
+    ):
+        res = runner.invoke(
+            app,
+            ["rerank", "eval", "-i", str(tmp_path / "ix"), "--queries", str(queries)]
+            + ["--qrels", str(qrels), "--rerank", str(trained), "--depth", "5"]
+            + ["-o", str(per_query)],
+        )
+    assert res.exit_code == 0, res.output
+    assert "W301" in caplog.text and "q2:zzz" in caplog.text
+    assert re.search(r"judgements naming unknown docs\D+1\b", res.output), res.output
+    rows = [json.loads(line) for line in per_query.read_text().splitlines()]
+    assert [r["query_id"] for r in rows] == ["q1", "q2"]
+    assert rows[0]["ranking"][0][0] == "d0"
+
+
+def test_cli_hybrid_build_weights_and_bad_fusion(tmp_path, monkeypatch):
+    docs = tmp_path / "docs.jsonl"
+    docs.write_text("\n".join(json.dumps(d) for d in DOC_TEXTS[:4]) + "\n")
+    runner = CliRunner()
+    res = runner.invoke(
+        app,
+        ["index", "build", str(docs), "-o", str(tmp_path / "hy"), "-m", "hybrid"]
+        + ["--weights", "0.3,0.7", "--rrf-k", "10"],
+    )
+    assert res.exit_code == 0, res.output
+    meta = json.loads((tmp_path / "hy" / "nlpkit_index.json").read_text())
+    assert meta["weights"] == [0.3, 0.7] and meta["rrf_k"] == 10.0
+
+    from nlpkit.retrieval.dense import DenseIndex
+
+    def no_embedding(*args, **kwargs):
+        raise AssertionError("the corpus was embedded before the settings were checked")
+
+    monkeypatch.setattr(DenseIndex, "build", no_embedding)
+    for extra, code in (
+        (["--fusion", "max"], "E307"),
+        (["--weights", "1,2,3"], "E308"),
+        (["--rrf-k", "0"], "E313"),
+    ):
+        res = runner.invoke(
+            app,
+            ["index", "build", str(docs), "-o", str(tmp_path / "bad"), "-m", "hybrid"]
+            + extra,
+        )
+        assert res.exit_code == 1 and code in res.output, (extra, res.output)

@@ -157,6 +157,8 @@ def test_bm25_bad_input(tmp_path):
         BM25Index.build([])
     with pytest.raises(ValueError, match="E311"):
         BM25Index.build([("a", "x y"), ("a", "z w")])
+    with pytest.raises(ValueError, match="E314.*2 documents.*stopwords"):
+        BM25Index.build(["the of", "and"])
 
 
 def test_corrupt_index_gives_clear_error(tmp_path):
@@ -194,3 +196,7 @@ def test_hybrid_of_two_bm25_save_reopen(tmp_path):
     assert [h.id for h in again.search("heated plate", 2)] == [h.id for h in top]
     with pytest.raises(ValueError, match="E307"):
         HybridIndex({"a": stems}, method="max")
+    with pytest.raises(ValueError, match="E307.*normalization"):
+        HybridIndex({"a": stems}, method="linear", normalization="bogus")
+    with pytest.raises(ValueError, match="E313.*rrf_k"):
+        HybridIndex({"a": stems}, rrf_k=0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -88,6 +89,15 @@ def parse_overrides(args: list[str]) -> dict[str, Any]:
 def fail(message: str, code: int = 1) -> None:
     console.print(f"[bold red]✘[/] {message}")
     raise typer.Exit(code)
+
+
+@contextmanager
+def clear_errors():
+    """Show library errors (numbered messages) as one red line, not a traceback."""
+    try:
+        yield
+    except (ValueError, OSError, KeyError) as err:
+        fail(str(err).strip("'\""))
 
 
 def existing_path(path: Path, what: str = "Path") -> Path:

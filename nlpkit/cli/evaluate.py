@@ -8,7 +8,7 @@ from pathlib import Path
 
 from rich.table import Table
 
-from ._util import Arg, Opt, app, console, fail
+from ._util import Arg, Opt, app, clear_errors, console, fail
 
 
 @app.command("evaluate")
@@ -46,7 +46,7 @@ def evaluate_cli(
             options[key.strip()] = json.loads(value)
         except json.JSONDecodeError:
             options[key.strip()] = value
-    with warnings.catch_warnings(record=True) as caught:
+    with clear_errors(), warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         report = evaluate(
             model,

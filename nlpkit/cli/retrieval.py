@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-from contextlib import contextmanager
 from pathlib import Path
 
 import typer
 from rich.table import Table
 
-from ._util import Arg, Opt, app, console, fail, progress_bar
+from ._util import Arg, Opt, app, clear_errors, console, fail, progress_bar
 
 index_app = typer.Typer(
     help="Build search indexes (BM25, dense, hybrid, ChromaDB).", no_args_is_help=True
@@ -33,13 +32,15 @@ RERANK_BACKEND = Opt(
 )
 
 
-@contextmanager
-def clear_errors():
-    """Show library errors (numbered messages) as one red line, not a traceback."""
+def parse_weights(text: str | None) -> list[float] | None:
+    if not text:
+        return None
     try:
-        yield
-    except (ValueError, OSError, KeyError) as err:
-        fail(str(err).strip("'\""))
+        return [float(w) for w in text.split(",")]
+    except ValueError:
+        fail(
+            f"--weights must be numbers separated by commas, e.g. 0.4,0.6; got {text!r}"
+        )
 
 
 @index_app.command("build")
@@ -57,6 +58,10 @@ def index_build_cli(
         "stem", "--tokenizer", help="stem, word or spacy_lemma (BM25)"
     ),
     fusion: str = Opt("rrf", "--fusion", help="rrf or linear (hybrid)"),
+    weights: str = Opt(
+        None, "--weights", help="Hybrid weights of bm25 and dense, e.g. 0.4,0.6"
+    ),
+    rrf_k: float = Opt(60.0, "--rrf-k", help="RRF constant k (hybrid, rrf)"),
 ) -> None:
     """Build an index from a corpus or a named collection and save it."""
     from ..retrieval.api import build_index, read_documents
@@ -71,7 +76,14 @@ def index_build_cli(
         with progress_bar(transient=True) as bar:
             bar.add_task(f"Indexing {len(docs):,} documents ({mode})", total=None)
             build_index(
-                docs, output, mode=mode, model=model, tokenizer=tokenizer, fusion=fusion
+                docs,
+                output,
+                mode=mode,
+                model=model,
+                tokenizer=tokenizer,
+                fusion=fusion,
+                weights=parse_weights(weights),
+                rrf_k=rrf_k,
             )
     console.print(
         f"[green]✔[/] {mode} index of {len(docs):,} documents saved to {output}"
@@ -137,7 +149,15 @@ def rerank_train_cli(
     model: str = Opt(
         "minilm", "--model", help="Start from this BERT-style model path or name"
     ),
-    mine: str = Opt("bm25", "--mine", help="Hard negatives from bm25, dense or none"),
+    mine: str = Opt(
+        "auto",
+        "--mine",
+        help="Hard negatives from bm25, dense or none (auto: bm25 when documents "
+        "are given, none otherwise)",
+    ),
+    mine_model: str = Opt(
+        "minilm", "--mine-model", help="Bi-encoder for --mine dense (name or path)"
+    ),
     negatives: int = Opt(4, "--negatives", help="Negatives per query"),
     epochs: int = Opt(1, "--epochs"),
     batch_size: int = Opt(8, "--batch-size", help="Queries per step"),
@@ -156,12 +176,14 @@ def rerank_train_cli(
         train_reranker,
     )
 
-    if mine not in ("bm25", "dense", "none"):
-        fail(f"--mine must be bm25, dense or none, not {mine!r}")
+    if mine not in ("auto", "bm25", "dense", "none"):
+        fail(f"--mine must be auto, bm25, dense or none, not {mine!r}")
     with clear_errors():
         corpus = (
             read_documents(docs, collection=collection) if (docs or collection) else []
         )
+        if mine == "auto":
+            mine = "bm25" if corpus else "none"
         if data is not None:
             examples = read_training_data(data)
         elif corpus:
@@ -180,7 +202,9 @@ def rerank_train_cli(
             from ..retrieval.api import build_index
 
             with tempfile.TemporaryDirectory() as tmp:
-                index = build_index(corpus, Path(tmp) / "ix", mode=mine, model="minilm")
+                index = build_index(
+                    corpus, Path(tmp) / "ix", mode=mine, model=mine_model
+                )
                 examples = mine_hard_negatives(
                     examples, index, n_negatives=negatives, seed=seed
                 )
@@ -244,14 +268,11 @@ def rerank_eval_cli(
             fail("Give --collection, or --queries and --qrels.")
         rerank_opts = {"depth": depth, "weight": weight, "backend": backend}
         searcher = open_searcher(index, mode=mode, rerank=rerank, **rerank_opts)
-        base = getattr(searcher, "retriever", searcher)
-        doc_ids = [d.id for d in base.docs] if hasattr(base, "docs") else None
         evaluation = evaluate_searcher(
             searcher,
             query_records,
             judgements,
             k=max(100, depth),
-            doc_ids=doc_ids,
             per_query_path=output,
         )
     table = Table(title=f"nlpkit rerank eval ({evaluation.n_queries} queries)")

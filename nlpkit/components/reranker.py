@@ -87,6 +87,13 @@ def make_reranker(
         raise ValueError(
             Errors.E307.format(what="backend", value=backend, known=BACKENDS)
         )
+    for setting, value, ok, rule in (
+        ("top_k", top_k, top_k is None or top_k >= 1, "None (keep all) or >= 1"),
+        ("depth", depth, depth >= 1, ">= 1"),
+        ("batch_size", batch_size, batch_size >= 1, ">= 1"),
+    ):
+        if not ok:
+            raise ValueError(Errors.E313.format(name=setting, rule=rule, value=value))
     if candidates == "index" and index is None:
         raise ValueError(
             Errors.E313.format(
@@ -243,7 +250,9 @@ class RerankerComponent:
             ranked = sorted(items, key=lambda it: -it["score"])
             if threshold is not None:
                 ranked = [it for it in ranked if it["score"] >= threshold]
-            doc._.set(self.cfg["hits_extension"], ranked[:top_k] if top_k else ranked)
+            doc._.set(
+                self.cfg["hits_extension"], ranked if top_k is None else ranked[:top_k]
+            )
 
     def __call__(self, doc: Doc) -> Doc:
         error_handler = self.get_error_handler()

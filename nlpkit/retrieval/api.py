@@ -53,13 +53,24 @@ def build_index(
     tokenizer: str = "stem",
     fusion: str = "rrf",
     weights: Sequence[float] | None = None,
+    rrf_k: float = 60.0,
 ) -> Any:
-    """Build and save an index of the given kind; RETURNS the index."""
+    """Build and save an index of the given kind; RETURNS the index.
+
+    fusion, weights, rrf_k (hybrid only): "rrf" or "linear"; one weight per
+    retriever (bm25, dense); the RRF constant.
+    """
     from .bm25 import BM25Index
+    from .fusion import HybridIndex
 
     if mode not in INDEX_MODES:
         raise ValueError(
             Errors.E307.format(what="index mode", value=mode, known=INDEX_MODES)
+        )
+    if mode == "hybrid":
+        # check the fusion settings before the (slow) embedding of the corpus
+        HybridIndex(
+            {"bm25": None, "dense": None}, method=fusion, weights=weights, rrf_k=rrf_k
         )
     if mode == "chroma":
         from .chroma import ChromaStore
@@ -74,11 +85,12 @@ def build_index(
         if mode == "dense":
             index = dense
         else:
-            from .fusion import HybridIndex
-
             bm25 = BM25Index.build(documents, tokenizer=tokenizer)
             index = HybridIndex(
-                {"bm25": bm25, "dense": dense}, method=fusion, weights=weights
+                {"bm25": bm25, "dense": dense},
+                method=fusion,
+                weights=weights,
+                rrf_k=rrf_k,
             )
     index.save(output)
     return index
@@ -135,6 +147,18 @@ def open_searcher(
     return searcher
 
 
+def searcher_doc_ids(searcher: Any) -> list[str] | None:
+    """The ids of every document a searcher (or the index under a reranker) holds."""
+    from .rerank import RerankedRetriever
+
+    if isinstance(searcher, RerankedRetriever):
+        searcher = searcher.retriever
+    if hasattr(searcher, "doc_ids"):
+        return list(searcher.doc_ids())
+    docs = getattr(searcher, "docs", None)
+    return None if docs is None else [d.id for d in docs]
+
+
 def run_queries(searcher: Any, queries: Sequence[Any], k: int) -> dict[str, list[Hit]]:
     """Search every query (Records or (id, text)); RETURNS query id -> hits."""
     ids, texts = [], []
@@ -160,11 +184,15 @@ def evaluate_searcher(
 ):
     """Search the queries, score against qrels, optionally write per-query results.
 
+    doc_ids (Sequence[str] | None): the collection's ids, to count judgements of
+        unknown documents (None: taken from the searcher where it can tell).
     per_query_path (Path | None): JSONL with one row per query (id, metrics, top ids).
     RETURNS (IREvaluation): means, per-query values, unknown-doc counts.
     """
     from ..evaluate.ir import evaluate_run
 
+    if doc_ids is None:
+        doc_ids = searcher_doc_ids(searcher)
     run = run_queries(searcher, queries, k)
     evaluation = evaluate_run(
         run, qrels, metrics=metrics, doc_ids=doc_ids, queries=run.keys()

@@ -145,6 +145,10 @@ class ChromaStore:
     def __len__(self) -> int:
         return self.collection.count()
 
+    def doc_ids(self) -> list[str]:
+        """The ids of every stored document."""
+        return list(self.collection.get(include=[])["ids"])
+
     def search(self, query: str, k: int = 10) -> list[Hit]:
         """The k nearest documents (cosine); RETURNS hits, best first."""
         return self.search_batch([query], k)[0]

@@ -146,6 +146,14 @@ class HybridIndex:
                     what="fusion method", value=method, known=FUSION_METHODS
                 )
             )
+        if normalization not in NORMALIZATIONS:
+            raise ValueError(
+                Errors.E307.format(
+                    what="normalization", value=normalization, known=NORMALIZATIONS
+                )
+            )
+        if not rrf_k > 0:
+            raise ValueError(Errors.E313.format(name="rrf_k", rule="> 0", value=rrf_k))
         self.retrievers = dict(retrievers)
         self.method = method
         self.weights = _weights(weights, len(self.retrievers), list(self.retrievers))

@@ -7,12 +7,13 @@ import logging
 import random
 import re
 import time
+import warnings
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import Errors
+from ..errors import Errors, Warnings
 from ..io.records import place as make_place
 from ..io.sources import iter_lines
 from .store import as_documents
@@ -241,7 +242,11 @@ def mine_hard_negatives(
         picked = rng.sample(pool, min(need, len(pool)))
         mined.append(
             TrainingExample(
-                ex.query, ex.positive, [*ex.negatives, *picked], ex.positive_id
+                ex.query,
+                ex.positive,
+                [*ex.negatives, *picked],
+                ex.positive_id,
+                list(ex.skip_ids),
             )
         )
     return mined
@@ -264,6 +269,52 @@ class TrainSummary:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def check_train_settings(
+    epochs: int,
+    batch_size: int,
+    learning_rate: float,
+    max_length: int,
+    n_negatives: int | None,
+) -> None:
+    """Raise E313 for a training setting out of range."""
+    for name, value, ok, rule in (
+        ("epochs", epochs, epochs >= 1, ">= 1"),
+        ("batch_size", batch_size, batch_size >= 1, ">= 1"),
+        ("learning_rate", learning_rate, learning_rate > 0, "> 0"),
+        ("max_length", max_length, max_length >= 8, ">= 8"),
+        (
+            "n_negatives",
+            n_negatives,
+            n_negatives is None or n_negatives >= 0,
+            ">= 0 (or None: all)",
+        ),
+    ):
+        if not ok:
+            raise ValueError(Errors.E313.format(name=name, rule=rule, value=value))
+
+
+def _with_negatives(
+    examples: list[TrainingExample], n_negatives: int | None
+) -> list[TrainingExample]:
+    """The examples a listwise loss can use: those with at least one negative."""
+    if n_negatives == 0:
+        raise ValueError(
+            Errors.E313.format(
+                name="n_negatives with the listwise loss", rule=">= 1", value=0
+            )
+        )
+    kept = [e for e in examples if e.negatives]
+    if not kept:
+        raise ValueError(Errors.E310.format(reason="listwise loss needs negatives"))
+    if len(kept) < len(examples):
+        warnings.warn(
+            Warnings.W304.format(n=len(examples) - len(kept), total=len(examples)),
+            UserWarning,
+            stacklevel=3,
+        )
+    return kept
 
 
 def train_reranker(
@@ -304,11 +355,12 @@ def train_reranker(
 
     if loss not in LOSSES:
         raise ValueError(Errors.E307.format(what="loss", value=loss, known=LOSSES))
+    check_train_settings(epochs, batch_size, learning_rate, max_length, n_negatives)
     examples = [e for e in examples if e.query.strip() and e.positive.strip()]
     if not examples:
         raise ValueError(Errors.E310.format(reason="the example list is empty"))
-    if loss == "listwise" and not any(e.negatives for e in examples):
-        raise ValueError(Errors.E310.format(reason="listwise loss needs negatives"))
+    if loss == "listwise":
+        examples = _with_negatives(examples, n_negatives)
     device = pick_device(device)
     torch.manual_seed(seed)
     rng = random.Random(seed)

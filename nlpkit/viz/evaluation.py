@@ -22,6 +22,20 @@ def _confusion_matrix(
     return labels, M
 
 
+MULTILABEL_CELLS = ("tp", "fn", "fp", "tn")
+
+
+def _draw_matrix(ax, M: np.ndarray, rows: list, columns: list, multilabel: bool):
+    ax.imshow(M, cmap="Blues", aspect="auto")
+    ax.set_xticks(range(len(columns)), columns, rotation=30, ha="right")
+    ax.set_yticks(range(len(rows)), rows)
+    ax.set_xlabel("outcome" if multilabel else "predicted")
+    ax.set_ylabel("label" if multilabel else "gold")
+    for (i, j), n in np.ndenumerate(M):
+        color = "white" if n > M.max() / 2 else "black"
+        ax.text(j, i, str(n), ha="center", va="center", color=color, fontsize=8)
+
+
 def plot_scores(report: Any, path: str | Path) -> Path:
     """Per-label precision/recall/F1 bars and the confusion matrix, as one PNG.
 
@@ -59,25 +73,22 @@ def plot_scores(report: Any, path: str | Path) -> Path:
         row[0].set_title(f"{title}: {headline}")
         row[0].legend(loc="lower right")
         confusion = scores["confusion"]
-        if title == "textcat" and confusion and "tp" in next(iter(confusion.values())):
-            confusion = {}
-        if confusion:
-            names, M = _confusion_matrix(confusion)
-            row[1].imshow(M, cmap="Blues")
-            row[1].set_xticks(range(len(names)), names, rotation=30, ha="right")
-            row[1].set_yticks(range(len(names)), names)
-            row[1].set_xlabel("predicted")
-            row[1].set_ylabel("gold")
-            for (i, j), n in np.ndenumerate(M):
-                color = "white" if n > M.max() / 2 else "black"
-                row[1].text(
-                    j, i, str(n), ha="center", va="center", color=color, fontsize=8
-                )
-            row[1].set_title(
-                f"{title} confusion" + (" (spans; O = none)" if title == "NER" else "")
-            )
-        else:
+        if not confusion:
             row[1].axis("off")
+            continue
+        multilabel = "tp" in next(iter(confusion.values()))
+        if multilabel:
+            # multilabel: one row of true/false positives/negatives per label
+            names = list(confusion)
+            M = np.array([[confusion[n][k] for k in MULTILABEL_CELLS] for n in names])
+            columns = ["TP", "FN", "FP", "TN"]
+            suffix = " per label (multilabel)"
+        else:
+            names, M = _confusion_matrix(confusion)
+            columns = names
+            suffix = " (spans; O = none)" if title == "NER" else ""
+        _draw_matrix(row[1], M, names, columns, multilabel)
+        row[1].set_title(f"{title} confusion{suffix}")
     fig.suptitle(f"{report.model} on {report.data} ({report.n_docs} docs)")
     fig.tight_layout()
     path = Path(path)
