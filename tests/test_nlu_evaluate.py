@@ -151,20 +151,22 @@ def test_evaluate_cli(ner_model, ner_jsonl, tmp_path):
     assert (tmp_path / "o" / "chart.png").exists()
 
 
-def test_evaluate_textcat(tmp_path):
+def trained_textcat(factory, texts, cats, n_updates):
     nlp = spacy.blank("en")
-    nlp.add_pipe("textcat")
-    data = [("good fine great", "POS"), ("bad awful poor", "NEG")] * 3
+    nlp.add_pipe(factory)
     examples = [
-        Example.from_dict(
-            nlp.make_doc(t),
-            {"cats": {"POS": float(y == "POS"), "NEG": float(y == "NEG")}},
-        )
-        for t, y in data
+        Example.from_dict(nlp.make_doc(t), {"cats": c}) for t, c in zip(texts, cats)
     ]
     optimizer = nlp.initialize(lambda: examples)
-    for _ in range(20):
+    for _ in range(n_updates):
         nlp.update(examples, sgd=optimizer)
+    return nlp
+
+
+def test_evaluate_textcat(tmp_path):
+    data = [("good fine great", "POS"), ("bad awful poor", "NEG")] * 3
+    cats = [{"POS": float(y == "POS"), "NEG": float(y == "NEG")} for _, y in data]
+    nlp = trained_textcat("textcat", [t for t, _ in data], cats, 20)
     gold = tmp_path / "gold.jsonl"
     gold.write_text(
         "\n".join(json.dumps({"text": t, "label": y}) for t, y in data),
@@ -178,18 +180,9 @@ def test_evaluate_textcat(tmp_path):
 
 
 def test_evaluate_multilabel_chart_has_per_label_confusion(tmp_path, monkeypatch):
-    nlp = spacy.blank("en")
-    nlp.add_pipe("textcat_multilabel")
     data = [("good fast", ["GOOD", "FAST"]), ("bad slow", []), ("good slow", ["GOOD"])]
-    examples = [
-        Example.from_dict(
-            nlp.make_doc(t), {"cats": {c: float(c in ys) for c in ("GOOD", "FAST")}}
-        )
-        for t, ys in data
-    ]
-    optimizer = nlp.initialize(lambda: examples)
-    for _ in range(30):
-        nlp.update(examples, sgd=optimizer)
+    cats = [{c: float(c in ys) for c in ("GOOD", "FAST")} for _, ys in data]
+    nlp = trained_textcat("textcat_multilabel", [t for t, _ in data], cats, 30)
     gold = tmp_path / "gold.jsonl"
     gold.write_text(
         "\n".join(
