@@ -4,7 +4,8 @@ Nothing here sees a test query: positives come from the qrels of the odd-id (tra
 queries and from pseudo-queries made from the documents (titles, ICT sentences).
 
     .venv/bin/python benchmarks/retrieval_train.py cranfield [--quick]
-    [--doc-pairs N] [--doc-mode auto] [--doc-seed 0] [--model minilm|PATH]
+    [--doc-pairs N] [--doc-mode auto] [--doc-seed 0] [--ict-draws 0]
+    [--model minilm|PATH]
 """
 
 from __future__ import annotations
@@ -31,6 +32,12 @@ def main() -> None:
     parser.add_argument("--doc-mode", default="auto", help="title, sentence, ict, auto")
     parser.add_argument(
         "--doc-seed", type=int, default=0, help="another seed draws other sentences"
+    )
+    parser.add_argument(
+        "--ict-draws",
+        type=int,
+        default=0,
+        help="add this many more inverse-cloze draws (seeds doc-seed+1, ...)",
     )
     parser.add_argument(
         "--model", default="minilm", help="start from this model (e.g. a reranker)"
@@ -65,6 +72,13 @@ def main() -> None:
     doc_pairs = pairs_from_documents(
         coll.docs, mode=args.doc_mode, max_pairs=args.doc_pairs, seed=args.doc_seed
     )
+    for extra in range(1, args.ict_draws + 1):
+        doc_pairs += pairs_from_documents(
+            coll.docs,
+            mode="ict",
+            max_pairs=args.doc_pairs,
+            seed=args.doc_seed + extra,
+        )
     examples = labelled + doc_pairs
     if args.quick:
         examples = random.Random(0).sample(examples, 24)

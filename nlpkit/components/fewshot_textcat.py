@@ -270,6 +270,9 @@ class EmbeddingTextCategorizer(Pipe):
     ) -> float:
         """Fit the classifier on examples; RETURNS (float): training accuracy.
 
+        Only the classifier: the encoder is used as it is. initialize() also
+        fine-tunes it first when finetune_epochs > 0 (or call finetune()).
+
         examples (Iterable[Example]): examples whose reference docs carry cats.
         labels (Iterable[str] | None): label names and order; inferred if None.
         """
