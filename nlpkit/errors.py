@@ -188,6 +188,16 @@ class Errors(metaclass=ErrorsWithCodes):
     E514 = "{name} must be at least {minimum}, not {value}."
 
 
+def check_settings(template: str, checks) -> None:
+    """Raise ValueError(template) for the first (name, value, ok, rule) that is not ok.
+
+    template (str): a message with {name}, {value} and {rule}, e.g. Errors.E313.
+    """
+    for name, value, ok, rule in checks:
+        if not ok:
+            raise ValueError(template.format(name=name, value=value, rule=rule))
+
+
 class CorpusError(ValueError):
     """A corpus record or file that cannot be read, with the place it came from."""
 

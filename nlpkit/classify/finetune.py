@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..errors import Errors
+from ..errors import Errors, check_settings
 
 logger = logging.getLogger("nlpkit")
 
@@ -137,15 +137,16 @@ def check_finetune_settings(
     loss: str = "cosine",
 ) -> None:
     """Raise E218 for a fine-tuning setting out of range."""
-    for name, value, ok, rule in (
-        ("loss", loss, loss in LOSSES, f"one of {sorted(LOSSES)}"),
-        ("epochs", epochs, epochs >= 1, ">= 1"),
-        ("n_pairs", n_pairs, n_pairs >= 2, ">= 2"),
-        ("learning_rate", learning_rate, learning_rate > 0, "> 0"),
-        ("batch_size", batch_size, batch_size >= 1, ">= 1"),
-    ):
-        if not ok:
-            raise ValueError(Errors.E218.format(name=name, value=value, rule=rule))
+    check_settings(
+        Errors.E218,
+        (
+            ("loss", loss, loss in LOSSES, f"one of {sorted(LOSSES)}"),
+            ("epochs", epochs, epochs >= 1, ">= 1"),
+            ("n_pairs", n_pairs, n_pairs >= 2, ">= 2"),
+            ("learning_rate", learning_rate, learning_rate > 0, "> 0"),
+            ("batch_size", batch_size, batch_size >= 1, ">= 1"),
+        ),
+    )
 
 
 def finetune_sentence_transformer(

@@ -20,7 +20,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.util import ensure_path, minibatch, registry
 
-from ..errors import Errors, Warnings
+from ..errors import Errors, Warnings, check_settings
 from ..util import bytes_to_folder, folder_to_bytes
 
 logger = logging.getLogger("nlpkit")
@@ -87,13 +87,14 @@ def make_reranker(
         raise ValueError(
             Errors.E307.format(what="backend", value=backend, known=BACKENDS)
         )
-    for setting, value, ok, rule in (
-        ("top_k", top_k, top_k is None or top_k >= 1, "None (keep all) or >= 1"),
-        ("depth", depth, depth >= 1, ">= 1"),
-        ("batch_size", batch_size, batch_size >= 1, ">= 1"),
-    ):
-        if not ok:
-            raise ValueError(Errors.E313.format(name=setting, rule=rule, value=value))
+    check_settings(
+        Errors.E313,
+        (
+            ("top_k", top_k, top_k is None or top_k >= 1, "None (keep all) or >= 1"),
+            ("depth", depth, depth >= 1, ">= 1"),
+            ("batch_size", batch_size, batch_size >= 1, ">= 1"),
+        ),
+    )
     if candidates == "index" and index is None:
         raise ValueError(
             Errors.E313.format(

@@ -61,17 +61,14 @@ def build_index(
     retriever (bm25, dense); the RRF constant.
     """
     from .bm25 import BM25Index
-    from .fusion import HybridIndex
+    from .fusion import HybridIndex, check_fusion
 
     if mode not in INDEX_MODES:
         raise ValueError(
             Errors.E307.format(what="index mode", value=mode, known=INDEX_MODES)
         )
-    if mode == "hybrid":
-        # check the fusion settings before the (slow) embedding of the corpus
-        HybridIndex(
-            {"bm25": None, "dense": None}, method=fusion, weights=weights, rrf_k=rrf_k
-        )
+    if mode == "hybrid":  # before the (slow) embedding of the corpus
+        check_fusion(fusion, weights, ["bm25", "dense"], rrf_k)
     if mode == "chroma":
         from .chroma import ChromaStore
 

@@ -184,7 +184,7 @@ class BM25Index:
             )
         retriever = fast_bm25(k1=k1, b=b, method=method)
         terms = tokens if tokens is not None else tokenizer(d.text for d in docs)
-        terms = [list(t) for t in terms]
+        terms = list(terms)
         if not any(terms):
             raise ValueError(Errors.E314.format(n=len(docs), tokenizer=tokenizer.kind))
         retriever.index(terms, show_progress=False)

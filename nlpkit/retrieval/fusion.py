@@ -33,6 +33,25 @@ def _weights(
     return weights
 
 
+def check_fusion(
+    method: str,
+    weights: Sequence[float] | None,
+    names: Sequence[str],
+    rrf_k: float = 60.0,
+    normalization: str = "minmax",
+) -> list[float]:
+    """Check hybrid fusion settings; RETURNS the weights, one per named retriever."""
+    for what, value, known in (
+        ("fusion method", method, FUSION_METHODS),
+        ("normalization", normalization, NORMALIZATIONS),
+    ):
+        if value not in known:
+            raise ValueError(Errors.E307.format(what=what, value=value, known=known))
+    if not rrf_k > 0:
+        raise ValueError(Errors.E313.format(name="rrf_k", rule="> 0", value=rrf_k))
+    return _weights(weights, len(names), names)
+
+
 def _merge(
     rankings: Sequence[Sequence[Hit]], fused: dict[str, float], names
 ) -> list[Hit]:
@@ -140,23 +159,11 @@ class HybridIndex:
         depth: int = 100,
         normalization: str = "minmax",
     ):
-        if method not in FUSION_METHODS:
-            raise ValueError(
-                Errors.E307.format(
-                    what="fusion method", value=method, known=FUSION_METHODS
-                )
-            )
-        if normalization not in NORMALIZATIONS:
-            raise ValueError(
-                Errors.E307.format(
-                    what="normalization", value=normalization, known=NORMALIZATIONS
-                )
-            )
-        if not rrf_k > 0:
-            raise ValueError(Errors.E313.format(name="rrf_k", rule="> 0", value=rrf_k))
         self.retrievers = dict(retrievers)
+        self.weights = check_fusion(
+            method, weights, list(self.retrievers), rrf_k, normalization
+        )
         self.method = method
-        self.weights = _weights(weights, len(self.retrievers), list(self.retrievers))
         self.rrf_k = rrf_k
         self.depth = check_k(depth)
         self.normalization = normalization

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import Errors, Warnings
+from ..errors import Errors, Warnings, check_settings
 from ..io.records import place as make_place
 from ..io.sources import iter_lines
 from .store import as_documents
@@ -279,20 +279,17 @@ def check_train_settings(
     n_negatives: int | None,
 ) -> None:
     """Raise E313 for a training setting out of range."""
-    for name, value, ok, rule in (
-        ("epochs", epochs, epochs >= 1, ">= 1"),
-        ("batch_size", batch_size, batch_size >= 1, ">= 1"),
-        ("learning_rate", learning_rate, learning_rate > 0, "> 0"),
-        ("max_length", max_length, max_length >= 8, ">= 8"),
+    all_negatives = n_negatives is None or n_negatives >= 0
+    check_settings(
+        Errors.E313,
         (
-            "n_negatives",
-            n_negatives,
-            n_negatives is None or n_negatives >= 0,
-            ">= 0 (or None: all)",
+            ("epochs", epochs, epochs >= 1, ">= 1"),
+            ("batch_size", batch_size, batch_size >= 1, ">= 1"),
+            ("learning_rate", learning_rate, learning_rate > 0, "> 0"),
+            ("max_length", max_length, max_length >= 8, ">= 8"),
+            ("n_negatives", n_negatives, all_negatives, ">= 0 (or None: all)"),
         ),
-    ):
-        if not ok:
-            raise ValueError(Errors.E313.format(name=name, rule=rule, value=value))
+    )
 
 
 def _with_negatives(
