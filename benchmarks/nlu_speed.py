@@ -34,6 +34,8 @@ MODELS = [
     "wnut17_md",
     "wikiann_trf",
     "wnut17_trf",
+    "wikiann_trf_cased",
+    "wnut17_trf_cased",
     "sst2_bow",
     "sst2_cnn",
     "sst2_ensemble",

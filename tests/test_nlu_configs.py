@@ -184,6 +184,29 @@ def test_ner_trf_cfg(data, tmp_path):
     assert len(docs) == 2 and len(docs[1].ents) == 0
 
 
+def test_ner_trf_cased_cfg(data, tmp_path):
+    """benchmarks/configs/ner_trf_cased.cfg: the transformer's listener and the
+    surface CNN both feed the NER."""
+    nlp = run_config(
+        "../benchmarks/configs/ner_trf_cased.cfg",
+        tmp_path,
+        ner_overrides(data, **{"paths.model": minilm(), "training.max_steps": 2}),
+    )
+    assert nlp.pipe_names == ["transformer", "ner"]
+    assert len(nlp.get_pipe("transformer").listeners) == 1
+    concat = nlp.get_pipe("ner").model.get_ref("tok2vec").layers[0]
+    assert concat.name == "concat_tok2vec" and len(concat.layers) == 2
+    assert concat.get_dim("nO") == 384 + 96
+    docs = list(nlp.pipe(["Alice lives in Paris", ""]))
+    assert len(docs) == 2 and len(docs[1].ents) == 0
+    nlp.to_disk(tmp_path / "saved")
+    again = spacy.load(tmp_path / "saved")
+    texts = ["Alice Smith lives in Paris", "Google hired Bob"]
+    assert [d.to_json()["ents"] for d in again.pipe(texts)] == [
+        d.to_json()["ents"] for d in nlp.pipe(texts)
+    ]
+
+
 @pytest.mark.parametrize(
     "name,rows",
     [

@@ -1,0 +1,148 @@
+"""nlpkit.ConcatTok2Vec.v1: token vectors of several tok2vec models side by side."""
+
+import numpy as np
+import pytest
+import spacy
+from spacy.training import Example
+from spacy.util import registry
+from thinc.api import Config
+
+SURFACE = {
+    "@architectures": "spacy.Tok2Vec.v2",
+    "embed": {
+        "@architectures": "spacy.MultiHashEmbed.v2",
+        "width": 16,
+        "attrs": ["NORM", "SHAPE"],
+        "rows": [200, 50],
+        "include_static_vectors": False,
+    },
+    "encode": {
+        "@architectures": "spacy.MaxoutWindowEncoder.v2",
+        "width": 16,
+        "depth": 1,
+        "window_size": 1,
+        "maxout_pieces": 2,
+    },
+}
+
+NER_CONFIG = """
+[model]
+@architectures = "spacy.TransitionBasedParser.v2"
+state_type = "ner"
+extra_state_tokens = false
+hidden_width = 32
+maxout_pieces = 2
+use_upper = true
+
+[model.tok2vec]
+@architectures = "nlpkit.ConcatTok2Vec.v1"
+
+[model.tok2vec.*.norm]
+@architectures = "spacy.Tok2Vec.v2"
+
+[model.tok2vec.*.norm.embed]
+@architectures = "spacy.MultiHashEmbed.v2"
+width = 16
+attrs = ["NORM"]
+rows = [200]
+include_static_vectors = false
+
+[model.tok2vec.*.norm.encode]
+@architectures = "spacy.MaxoutWindowEncoder.v2"
+width = 16
+depth = 1
+window_size = 1
+maxout_pieces = 2
+
+[model.tok2vec.*.shape]
+@architectures = "spacy.Tok2Vec.v2"
+
+[model.tok2vec.*.shape.embed]
+@architectures = "spacy.MultiHashEmbed.v2"
+width = 8
+attrs = ["SHAPE","PREFIX"]
+rows = [50,50]
+include_static_vectors = false
+
+[model.tok2vec.*.shape.encode]
+@architectures = "spacy.MaxoutWindowEncoder.v2"
+width = 8
+depth = 1
+window_size = 1
+maxout_pieces = 2
+"""
+
+TRAIN = [
+    ("Alice Smith lives in Paris", [(0, 11, "PER"), (21, 26, "LOC")]),
+    ("Google hired Bob in London", [(0, 6, "ORG"), (13, 16, "PER"), (20, 26, "LOC")]),
+    ("nothing to see here", []),
+]
+
+
+def build(parts):
+    return registry.resolve(
+        Config({"m": {"@architectures": "nlpkit.ConcatTok2Vec.v1", **parts}})
+    )["m"]
+
+
+def test_width_is_the_sum_and_gradients_reach_every_part():
+    nlp = spacy.blank("en")
+    wide = {**SURFACE, "embed": {**SURFACE["embed"], "width": 24}}
+    wide["encode"] = {**SURFACE["encode"], "width": 24}
+    model = build({"*": {"a": SURFACE, "b": wide}})
+    docs = [nlp("Alice lives in Paris"), nlp("x"), nlp("")]
+    model.initialize(X=docs)
+    assert model.get_dim("nO") == 40
+    vectors, backprop = model.begin_update(docs)
+    assert [v.shape for v in vectors] == [(4, 40), (1, 40), (0, 40)]
+    assert np.allclose(vectors[0][:, :16], model.layers[0].predict(docs)[0])
+    assert np.allclose(vectors[0][:, 16:], model.layers[1].predict(docs)[0])
+    backprop([np.ones_like(v) for v in vectors])
+    for part in model.layers:
+        grads = [
+            part_node.get_grad(name)
+            for part_node in part.walk()
+            for name in part_node.param_names
+            if part_node.has_grad(name)
+        ]
+        assert grads and any(np.abs(g).sum() > 0 for g in grads)
+
+
+def test_needs_two_parts():
+    with pytest.raises(ValueError, match="E313.*two or more"):
+        build({"*": {"a": SURFACE}})
+
+
+def test_ner_lifecycle(tmp_path):
+    """Train a NER on ConcatTok2Vec until the loss is near zero, save, load."""
+    nlp = spacy.blank("en")
+    model_cfg = Config().from_str(NER_CONFIG)
+    ner = nlp.add_pipe("ner", config=model_cfg)
+    examples = [Example.from_dict(nlp.make_doc(t), {"entities": e}) for t, e in TRAIN]
+    nlp.initialize(lambda: examples)
+    optimizer = nlp.create_optimizer()
+    for _ in range(150):
+        losses = {}
+        nlp.update(examples, sgd=optimizer, drop=0.0, losses=losses)
+    assert losses["ner"] < 0.1
+    texts = [t for t, _ in TRAIN] + [""]
+    expected = [
+        [(e.start_char, e.end_char, e.label_) for e in d.ents] for d in nlp.pipe(texts)
+    ]
+    assert expected[:3] == [sorted(e) for _, e in TRAIN]
+    assert expected == [
+        [(e.start_char, e.end_char, e.label_) for e in nlp(t).ents] for t in texts
+    ]
+    nlp.to_disk(tmp_path / "p")
+    loaded = spacy.load(tmp_path / "p")
+    assert (
+        loaded.get_pipe("ner").model.get_ref("tok2vec").name
+        == ner.model.get_ref("tok2vec").name
+    )
+    got = [
+        [(e.start_char, e.end_char, e.label_) for e in d.ents]
+        for d in loaded.pipe(texts)
+    ]
+    assert got == expected
+    scores = loaded.evaluate(examples)
+    assert scores["ents_f"] == 1.0 and "ents_per_type" in scores
