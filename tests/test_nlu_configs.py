@@ -188,7 +188,7 @@ def test_ner_trf_cased_cfg(data, tmp_path):
     """benchmarks/configs/ner_trf_cased.cfg: the transformer's listener and the
     surface CNN both feed the NER."""
     nlp = run_config(
-        "../benchmarks/configs/ner_trf_cased.cfg",
+        PIPELINES.parent / "benchmarks" / "configs" / "ner_trf_cased.cfg",
         tmp_path,
         ner_overrides(data, **{"paths.model": minilm(), "training.max_steps": 2}),
     )

@@ -7,70 +7,46 @@ from spacy.training import Example
 from spacy.util import registry
 from thinc.api import Config
 
-SURFACE = {
-    "@architectures": "spacy.Tok2Vec.v2",
-    "embed": {
-        "@architectures": "spacy.MultiHashEmbed.v2",
-        "width": 16,
-        "attrs": ["NORM", "SHAPE"],
-        "rows": [200, 50],
-        "include_static_vectors": False,
-    },
-    "encode": {
-        "@architectures": "spacy.MaxoutWindowEncoder.v2",
-        "width": 16,
-        "depth": 1,
-        "window_size": 1,
+
+def part(width, attrs, rows):
+    """A small CNN tok2vec: hash embeddings of attrs, one maxout window layer."""
+    return {
+        "@architectures": "spacy.Tok2Vec.v2",
+        "embed": {
+            "@architectures": "spacy.MultiHashEmbed.v2",
+            "width": width,
+            "attrs": attrs,
+            "rows": rows,
+            "include_static_vectors": False,
+        },
+        "encode": {
+            "@architectures": "spacy.MaxoutWindowEncoder.v2",
+            "width": width,
+            "depth": 1,
+            "window_size": 1,
+            "maxout_pieces": 2,
+        },
+    }
+
+
+SURFACE = part(16, ["NORM", "SHAPE"], [200, 50])
+NER_CONFIG = {
+    "model": {
+        "@architectures": "spacy.TransitionBasedParser.v2",
+        "state_type": "ner",
+        "extra_state_tokens": False,
+        "hidden_width": 32,
         "maxout_pieces": 2,
-    },
+        "use_upper": True,
+        "tok2vec": {
+            "@architectures": "nlpkit.ConcatTok2Vec.v1",
+            "*": {
+                "norm": part(16, ["NORM"], [200]),
+                "shape": part(8, ["SHAPE", "PREFIX"], [50, 50]),
+            },
+        },
+    }
 }
-
-NER_CONFIG = """
-[model]
-@architectures = "spacy.TransitionBasedParser.v2"
-state_type = "ner"
-extra_state_tokens = false
-hidden_width = 32
-maxout_pieces = 2
-use_upper = true
-
-[model.tok2vec]
-@architectures = "nlpkit.ConcatTok2Vec.v1"
-
-[model.tok2vec.*.norm]
-@architectures = "spacy.Tok2Vec.v2"
-
-[model.tok2vec.*.norm.embed]
-@architectures = "spacy.MultiHashEmbed.v2"
-width = 16
-attrs = ["NORM"]
-rows = [200]
-include_static_vectors = false
-
-[model.tok2vec.*.norm.encode]
-@architectures = "spacy.MaxoutWindowEncoder.v2"
-width = 16
-depth = 1
-window_size = 1
-maxout_pieces = 2
-
-[model.tok2vec.*.shape]
-@architectures = "spacy.Tok2Vec.v2"
-
-[model.tok2vec.*.shape.embed]
-@architectures = "spacy.MultiHashEmbed.v2"
-width = 8
-attrs = ["SHAPE","PREFIX"]
-rows = [50,50]
-include_static_vectors = false
-
-[model.tok2vec.*.shape.encode]
-@architectures = "spacy.MaxoutWindowEncoder.v2"
-width = 8
-depth = 1
-window_size = 1
-maxout_pieces = 2
-"""
 
 TRAIN = [
     ("Alice Smith lives in Paris", [(0, 11, "PER"), (21, 26, "LOC")]),
@@ -87,8 +63,7 @@ def build(parts):
 
 def test_width_is_the_sum_and_gradients_reach_every_part():
     nlp = spacy.blank("en")
-    wide = {**SURFACE, "embed": {**SURFACE["embed"], "width": 24}}
-    wide["encode"] = {**SURFACE["encode"], "width": 24}
+    wide = part(24, ["NORM", "SHAPE"], [200, 50])
     model = build({"*": {"a": SURFACE, "b": wide}})
     docs = [nlp("Alice lives in Paris"), nlp("x"), nlp("")]
     model.initialize(X=docs)
@@ -98,12 +73,12 @@ def test_width_is_the_sum_and_gradients_reach_every_part():
     assert np.allclose(vectors[0][:, :16], model.layers[0].predict(docs)[0])
     assert np.allclose(vectors[0][:, 16:], model.layers[1].predict(docs)[0])
     backprop([np.ones_like(v) for v in vectors])
-    for part in model.layers:
+    for layer in model.layers:
         grads = [
-            part_node.get_grad(name)
-            for part_node in part.walk()
-            for name in part_node.param_names
-            if part_node.has_grad(name)
+            node.get_grad(name)
+            for node in layer.walk()
+            for name in node.param_names
+            if node.has_grad(name)
         ]
         assert grads and any(np.abs(g).sum() > 0 for g in grads)
 
@@ -116,8 +91,7 @@ def test_needs_two_parts():
 def test_ner_lifecycle(tmp_path):
     """Train a NER on ConcatTok2Vec until the loss is near zero, save, load."""
     nlp = spacy.blank("en")
-    model_cfg = Config().from_str(NER_CONFIG)
-    ner = nlp.add_pipe("ner", config=model_cfg)
+    ner = nlp.add_pipe("ner", config=NER_CONFIG)
     examples = [Example.from_dict(nlp.make_doc(t), {"entities": e}) for t, e in TRAIN]
     nlp.initialize(lambda: examples)
     optimizer = nlp.create_optimizer()
