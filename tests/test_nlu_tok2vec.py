@@ -55,6 +55,10 @@ TRAIN = [
 ]
 
 
+def ents(doc):
+    return [(e.start_char, e.end_char, e.label_) for e in doc.ents]
+
+
 def build(parts):
     return registry.resolve(
         Config({"m": {"@architectures": "nlpkit.ConcatTok2Vec.v1", **parts}})
@@ -100,23 +104,15 @@ def test_ner_lifecycle(tmp_path):
         nlp.update(examples, sgd=optimizer, drop=0.0, losses=losses)
     assert losses["ner"] < 0.1
     texts = [t for t, _ in TRAIN] + [""]
-    expected = [
-        [(e.start_char, e.end_char, e.label_) for e in d.ents] for d in nlp.pipe(texts)
-    ]
+    expected = [ents(d) for d in nlp.pipe(texts)]
     assert expected[:3] == [sorted(e) for _, e in TRAIN]
-    assert expected == [
-        [(e.start_char, e.end_char, e.label_) for e in nlp(t).ents] for t in texts
-    ]
+    assert expected == [ents(nlp(t)) for t in texts]
     nlp.to_disk(tmp_path / "p")
     loaded = spacy.load(tmp_path / "p")
     assert (
         loaded.get_pipe("ner").model.get_ref("tok2vec").name
         == ner.model.get_ref("tok2vec").name
     )
-    got = [
-        [(e.start_char, e.end_char, e.label_) for e in d.ents]
-        for d in loaded.pipe(texts)
-    ]
-    assert got == expected
+    assert [ents(d) for d in loaded.pipe(texts)] == expected
     scores = loaded.evaluate(examples)
     assert scores["ents_f"] == 1.0 and "ents_per_type" in scores

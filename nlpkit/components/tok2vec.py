@@ -9,7 +9,7 @@ from spacy.util import registry
 from thinc.api import Model
 from thinc.types import Floats2d
 
-from ..errors import Errors
+from ..errors import Errors, check_settings
 
 
 @registry.architectures("nlpkit.ConcatTok2Vec.v1")
@@ -23,14 +23,11 @@ def concat_tok2vec(
     lowercases its input) then still sees capitalisation, which NER needs.
     In a config, give the parts as `[...tok2vec.*.name]` blocks.
     """
-    if len(tok2vecs) < 2:
-        raise ValueError(
-            Errors.E313.format(
-                name="nlpkit.ConcatTok2Vec.v1",
-                rule="given two or more tok2vec models",
-                value=len(tok2vecs),
-            )
-        )
+    n = len(tok2vecs)
+    check_settings(
+        Errors.E313,
+        (("nlpkit.ConcatTok2Vec.v1", n, n >= 2, "given two or more tok2vec models"),),
+    )
     return Model(
         "concat_tok2vec",
         _forward,
@@ -56,12 +53,11 @@ def _forward(
     # an array of width 0, which breaks a column-wise join
     results = [layer(docs, is_train) for layer in model.layers]
     widths = [_width(layer, Ys) for layer, (Ys, _) in zip(model.layers, results)]
-    outputs = []
-    for i, doc in enumerate(docs):
-        parts = [Ys[i] for Ys, _ in results]
-        if len(doc) == 0:
-            parts = [model.ops.alloc2f(0, width) for width in widths]
-        outputs.append(model.ops.xp.hstack(parts))
+    empty = [model.ops.alloc2f(0, width) for width in widths]
+    outputs = [
+        model.ops.xp.hstack([Ys[i] for Ys, _ in results] if len(doc) else empty)
+        for i, doc in enumerate(docs)
+    ]
 
     def backprop(d_outputs: list[Floats2d]) -> list[Doc]:
         start = 0
