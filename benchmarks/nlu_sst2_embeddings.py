@@ -3,6 +3,7 @@
 python benchmarks/nlu_sst2_embeddings.py [--quick] [--shots 32] [--seeds 5]
 python benchmarks/nlu_sst2_embeddings.py --finetune [--epochs 1] [--pairs 20]
     [--lr 2e-5] [--ft-batch-size 16] [--loss cosine] [--dev-only] [--baseline] [--save]
+    [--self-train-rounds 2] [--self-train-fraction 0.5]
 
 MiniLM sentence embeddings (nlpkit_fewshot_textcat) and GloVe doc vectors
 (nlpkit_vectors_textcat, torch-free); C is chosen on dev, test is scored once with
@@ -14,6 +15,8 @@ training/sst2_fewshot and training/sst2_embed_lr for the speed benchmark.
 on the draw's examples (nlpkit.classify.finetune) before the C grid. --dev-only
 scores dev and never test (for choosing the fine-tuning settings); --baseline adds
 the frozen MiniLM on the same draws for comparison in the same run.
+--self-train-rounds N: the classifier is also self-trained on the train split's other
+texts with their labels removed (semi-supervised: still 32 labelled texts per label).
 """
 
 from __future__ import annotations
@@ -59,21 +62,42 @@ def accuracy(clf, X, labels, names) -> float:
     return float(np.mean([names[p] == y for p, y in zip(pred, labels)]))
 
 
-def choose_and_test(
-    Xtr, ytr, Xdev, ydev, Xte, yte, names, classifier="logistic_regression"
+def fit_classifier(
+    Xtr, ytr, names, C, classifier="logistic_regression", self_train=None
 ):
+    """A fitted LinearClassifier; self_train=(U, rounds, fraction) self-trains it."""
     from nlpkit.classify import LinearClassifier
+    from nlpkit.classify.selftrain import self_train as run_self_train
 
+    def make():
+        return LinearClassifier(names, classifier=classifier, C=C)
+
+    if self_train is None:
+        return make().fit(Xtr, one_hot(ytr, names))
+    U, rounds, fraction = self_train
+    clf, _ = run_self_train(
+        make, Xtr, one_hot(ytr, names), U, rounds=rounds, fraction=fraction
+    )
+    return clf
+
+
+def choose_and_test(
+    Xtr,
+    ytr,
+    Xdev,
+    ydev,
+    Xte,
+    yte,
+    names,
+    classifier="logistic_regression",
+    self_train=None,
+):
     dev_scores = {}
     for C in GRID:
-        clf = LinearClassifier(names, classifier=classifier, C=C).fit(
-            Xtr, one_hot(ytr, names)
-        )
+        clf = fit_classifier(Xtr, ytr, names, C, classifier, self_train)
         dev_scores[C] = accuracy(clf, Xdev, ydev, names)
     best = max(dev_scores, key=dev_scores.get)
-    clf = LinearClassifier(names, classifier=classifier, C=best).fit(
-        Xtr, one_hot(ytr, names)
-    )
+    clf = fit_classifier(Xtr, ytr, names, best, classifier, self_train)
     return {"C": best, "dev": dev_scores[best], "test": accuracy(clf, Xte, yte, names)}
 
 
@@ -95,6 +119,7 @@ def save_pipeline(
     path: Path,
     vectors: Path | None = None,
     config: dict | None = None,
+    init: dict | None = None,
 ):
     import spacy
     from spacy.training import Example
@@ -107,18 +132,16 @@ def save_pipeline(
     ]
     start = time.perf_counter()
     # initialize, not fit: it also fine-tunes the encoder when finetune_epochs > 0
-    textcat.initialize(lambda: examples, nlp=nlp, labels=names)
+    textcat.initialize(lambda: examples, nlp=nlp, labels=names, **(init or {}))
     seconds = time.perf_counter() - start
     nlp.to_disk(path)
     return seconds
 
 
-def choose_on_dev(Xtr, ytr, Xdev, ydev, names) -> dict:
-    from nlpkit.classify import LinearClassifier
-
+def choose_on_dev(Xtr, ytr, Xdev, ydev, names, self_train=None) -> dict:
     dev_scores = {}
     for C in GRID:
-        clf = LinearClassifier(names, C=C).fit(Xtr, one_hot(ytr, names))
+        clf = fit_classifier(Xtr, ytr, names, C, self_train=self_train)
         dev_scores[C] = accuracy(clf, Xdev, ydev, names)
     best = max(dev_scores, key=dev_scores.get)
     return {"C": best, "dev": dev_scores[best]}
@@ -153,6 +176,11 @@ def run_finetune(args) -> None:
         "loss": args.loss,
     }
     results: dict = {
+        "self_train": {
+            "rounds": args.self_train_rounds,
+            "fraction": args.self_train_fraction,
+            "unlabelled": "the train split's other texts, labels removed",
+        },
         "date": time.strftime("%Y-%m-%d"),
         "shots": shots,
         "labels": names,
@@ -162,15 +190,24 @@ def run_finetune(args) -> None:
 
     def evaluate(encoder, idx, cache: dict | None = None) -> dict:
         start = time.perf_counter()
-        Xtr = encoder.encode([ttr[i] for i in idx])
         X = cache if cache is not None else {}
         for split, (texts, _) in splits.items():
-            if split != "train" and split not in X:
+            if split not in X and (split != "train" or args.self_train_rounds):
                 X[split] = encoder.encode(texts)
+        # the other train texts, without their labels
+        drawn = set(idx)
+        rest = [i for i in range(len(ttr)) if i not in drawn]
+        Xtr = X["train"][idx] if "train" in X else encoder.encode([ttr[i] for i in idx])
+        self_train = None
+        if args.self_train_rounds:
+            U = X["train"][rest]
+            self_train = (U, args.self_train_rounds, args.self_train_fraction)
         out = {"encode_seconds": time.perf_counter() - start}
         y_idx = [ytr[i] for i in idx]
         if args.dev_only:
-            out.update(choose_on_dev(Xtr, y_idx, X["dev"], splits["dev"][1], names))
+            out.update(
+                choose_on_dev(Xtr, y_idx, X["dev"], splits["dev"][1], names, self_train)
+            )
         else:
             out.update(
                 choose_and_test(
@@ -181,6 +218,7 @@ def run_finetune(args) -> None:
                     X["test"],
                     splits["test"][1],
                     names,
+                    self_train=self_train,
                 )
             )
         return out
@@ -219,14 +257,23 @@ def run_finetune(args) -> None:
             "finetune_batch_size": args.ft_batch_size,
             "finetune_loss": args.loss,
         }
+        init = None
+        if args.self_train_rounds:
+            drawn = set(draws[0])
+            init = {
+                "unlabelled": [t for i, t in enumerate(ttr) if i not in drawn],
+                "self_train_rounds": args.self_train_rounds,
+                "self_train_fraction": args.self_train_fraction,
+            }
         results["setfit"]["saved_seconds"] = save_pipeline(
             "nlpkit_fewshot_textcat",
             [ttr[i] for i in draws[0]],
             [ytr[i] for i in draws[0]],
             names,
             runs[0]["C"],
-            TRAINING / "sst2_setfit",
+            TRAINING / ("sst2_setfit_self" if init else "sst2_setfit"),
             config=component_settings,
+            init=init,
         )
     metric = "dev" if args.dev_only else "test"
     for key in ("frozen", "setfit"):
@@ -238,9 +285,10 @@ def run_finetune(args) -> None:
                     [r["finetune_seconds"] for r in runs]
                 )
     loss = "" if args.loss == "cosine" else f"_{args.loss}"
-    tag = f"e{args.epochs}_p{args.pairs}_lr{args.lr:g}{loss}" + (
-        "_dev" if args.dev_only else ""
-    )
+    tag = f"e{args.epochs}_p{args.pairs}_lr{args.lr:g}{loss}"
+    if args.self_train_rounds:
+        tag += f"_self{args.self_train_rounds}x{args.self_train_fraction:g}"
+    tag += "_dev" if args.dev_only else ""
     path = save_results(
         "nlu_sst2_setfit_" + tag + ("_quick" if args.quick else ""), results
     )
@@ -272,6 +320,14 @@ def main() -> None:
     parser.add_argument("--loss", default="cosine", choices=sorted(LOSSES))
     parser.add_argument("--dev-only", action="store_true")
     parser.add_argument("--baseline", action="store_true")
+    parser.add_argument(
+        "--self-train-rounds",
+        type=int,
+        default=0,
+        help="with --finetune: self-train the classifier on the train split's other "
+        "texts, labels removed (nlpkit.classify.selftrain); 0 = off",
+    )
+    parser.add_argument("--self-train-fraction", type=float, default=0.5)
     parser.add_argument(
         "--save",
         action="store_true",

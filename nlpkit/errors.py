@@ -117,6 +117,9 @@ class Errors(metaclass=ErrorsWithCodes):
     E218 = "Fine-tuning setting {name} must be {rule}, got {value}."
     E219 = "Fine-tuning got {n_texts} texts but {n_labels} labels; give one label (or label set) per text."
     E220 = "{component} was fine-tuned but its encoder was not loaded (excluded, or missing from the saved data); load the pipeline with its 'encoder' folder."
+    E221 = "Self-training setting {name} must be {rule}, got {value}."
+    E222 = "Self-training (unlabelled texts) needs an exclusive classifier: pseudo-labels are the single most likely label. Set exclusive = true, or give no unlabelled texts."
+    E223 = "{component}: no unlabelled texts could be read from {source}."
 
     # retrieval and reranking (E3xx)
     E301 = "Empty query{where}: a query needs at least one non-space character."

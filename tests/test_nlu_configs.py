@@ -1,6 +1,7 @@
 """Every config in pipelines/ trains for a few steps on tiny data, saves and loads."""
 
 import json
+import logging
 import shutil
 import subprocess
 import sys
@@ -265,6 +266,29 @@ def test_textcat_fewshot_cfgs(data, tmp_path, name):
     assert nlp("I loved this wonderful film").cats["POS"] > 0.5
     meta = json.loads((tmp_path / "model-best" / "meta.json").read_text())
     assert meta["performance"]["cats_score"] == 1.0
+
+
+def test_textcat_vectors_cfg_self_training(data, tmp_path, caplog):
+    unlabelled = tmp_path / "unlabelled.txt"
+    unlabelled.write_text(
+        "a wonderful and moving film\nboring and awful\nI loved the story\n"
+        "a dull waste of time\n",
+        encoding="utf8",
+    )
+    with caplog.at_level(logging.INFO, logger="nlpkit"):
+        nlp = run_config(
+            "textcat_vectors.cfg",
+            tmp_path,
+            {
+                "paths.train": str(data["textcat"]),
+                "paths.dev": str(data["textcat"]),
+                "paths.vectors": str(data["vectors"]),
+                "paths.unlabelled": str(unlabelled),
+                "components.textcat.C": 10.0,
+            },
+        )
+    assert "self-trained on 4 unlabelled texts" in caplog.text
+    assert nlp("I loved this wonderful film").cats["POS"] > 0.5
 
 
 def test_textcat_fewshot_cfg_setfit(data, tmp_path):

@@ -248,17 +248,53 @@ class EmbeddingTextCategorizer(Pipe):
         *,
         nlp: Language | None = None,
         labels: Iterable[str] | None = None,
+        unlabelled: str | list[str] | None = None,
+        unlabelled_format: str | None = None,
+        self_train_rounds: int = 2,
+        self_train_fraction: float = 0.5,
     ) -> None:
         """Fit the classifier on the training examples (their reference doc.cats).
 
         get_examples (Callable[[], Iterable[Example]]): the training examples.
         nlp (Language | None): the pipeline (unused, for spaCy's signature).
         labels (Iterable[str] | None): label names and order; inferred if None.
+        unlabelled (str | list[str] | None): texts without labels for
+            self-training: a list, or a corpus file or folder read with nlpkit's
+            readers (in a config: [initialize.components.NAME] unlabelled = path).
+        unlabelled_format (str | None): its format name; from the extension if None.
+        self_train_rounds (int): rounds of self-training when unlabelled is given.
+        self_train_fraction (float): the share of each predicted label kept per round.
         """
         validate_get_examples(get_examples, f"{type(self).__name__}.initialize")
         examples = list(get_examples())
         self.prepare(examples, labels=labels)
-        self.fit(examples, labels=labels)
+        docs = None
+        if unlabelled is not None:
+            texts = self._read_unlabelled(unlabelled, unlabelled_format)
+            make_doc = nlp.make_doc if nlp is not None else None
+            docs = [make_doc(t) for t in texts] if make_doc else texts
+        self.fit(
+            examples,
+            labels=labels,
+            unlabelled=docs,
+            self_train_rounds=self_train_rounds,
+            self_train_fraction=self_train_fraction,
+        )
+
+    def _read_unlabelled(
+        self, source: str | Path | list[str], fmt: str | None
+    ) -> list[str]:
+        if isinstance(source, (str, Path)):
+            from ..io import read_corpus
+
+            texts = [r.get_text() for r in read_corpus(source, format=fmt)]
+        else:
+            texts = [str(t) for t in source]
+        texts = [t for t in texts if t.strip()]
+        if not texts:
+            where = source if isinstance(source, (str, Path)) else "the given list"
+            raise ValueError(Errors.E223.format(component=self.name, source=where))
+        return texts
 
     def prepare(
         self, examples: list[Example], *, labels: Iterable[str] | None = None
@@ -266,7 +302,13 @@ class EmbeddingTextCategorizer(Pipe):
         """Work done before the classifier is fitted (subclasses: fine-tuning)."""
 
     def fit(
-        self, examples: Iterable[Example], *, labels: Iterable[str] | None = None
+        self,
+        examples: Iterable[Example],
+        *,
+        labels: Iterable[str] | None = None,
+        unlabelled: Iterable[Doc | str] | None = None,
+        self_train_rounds: int = 2,
+        self_train_fraction: float = 0.5,
     ) -> float:
         """Fit the classifier on examples; RETURNS (float): training accuracy.
 
@@ -275,6 +317,11 @@ class EmbeddingTextCategorizer(Pipe):
 
         examples (Iterable[Example]): examples whose reference docs carry cats.
         labels (Iterable[str] | None): label names and order; inferred if None.
+        unlabelled (Iterable[Doc | str] | None): docs or texts without labels: when
+            given, the classifier is self-trained on its confident predictions for
+            them (nlpkit.classify.selftrain), exclusive classifiers only. Texts are
+            split on whitespace; give nlp.make_doc(text) for spaCy's tokens.
+        self_train_rounds, self_train_fraction: see nlpkit.classify.selftrain.
         """
         examples = list(examples)
         label_list = self._label_list(examples, labels)
@@ -287,7 +334,12 @@ class EmbeddingTextCategorizer(Pipe):
             dtype="float32",
         ).reshape(len(examples), len(label_list))
         X = self.embed([eg.predicted for eg in examples])
-        self.clf.fit(X, Y)
+        if unlabelled is None:
+            self.clf.fit(X, Y)
+        else:
+            self._self_train(
+                X, Y, list(unlabelled), self_train_rounds, self_train_fraction
+            )
         pred = self.clf.predict_proba(X)
         if self.exclusive:
             acc = float((pred.argmax(1) == Y.argmax(1)).mean())
@@ -302,6 +354,40 @@ class EmbeddingTextCategorizer(Pipe):
             acc,
         )
         return acc
+
+    def _self_train(
+        self,
+        X: np.ndarray,
+        Y: np.ndarray,
+        unlabelled: list,
+        rounds: int,
+        fraction: float,
+    ) -> None:
+        from ..classify.selftrain import check_self_train_settings, self_train
+
+        check_self_train_settings(rounds, fraction)
+        if not self.exclusive:
+            raise ValueError(Errors.E222)
+        docs = [
+            u if isinstance(u, Doc) else Doc(self.vocab, words=str(u).split())
+            for u in unlabelled
+        ]
+        cfg = self.clf.get_config()
+        cfg.pop("mode")
+        self.clf, stats = self_train(
+            lambda: LinearClassifier(**cfg),
+            X,
+            Y,
+            self.embed(docs),
+            rounds=rounds,
+            fraction=fraction,
+        )
+        logger.info(
+            "%s: self-trained on %d unlabelled texts; pseudo-labels per round %s",
+            self.name,
+            stats.n_unlabelled,
+            stats.added,
+        )
 
     def _label_list(
         self, examples: list[Example], labels: Iterable[str] | None
