@@ -114,8 +114,13 @@ def run_config(name, output, overrides):
     return spacy.load(output / "model-best")
 
 
+def same_split(path, **extra):
+    """Overrides that train and evaluate on one small file."""
+    return {"paths.train": str(path), "paths.dev": str(path), **extra}
+
+
 def ner_overrides(data, **extra):
-    return {"paths.train": str(data["ner"]), "paths.dev": str(data["ner"]), **extra}
+    return same_split(data["ner"], **extra)
 
 
 def test_ner_cfg(data, tmp_path):
@@ -276,17 +281,15 @@ def test_textcat_vectors_cfg_self_training(data, tmp_path, caplog):
         encoding="utf8",
     )
     with caplog.at_level(logging.INFO, logger="nlpkit"):
-        nlp = run_config(
-            "textcat_vectors.cfg",
-            tmp_path,
-            {
-                "paths.train": str(data["textcat"]),
-                "paths.dev": str(data["textcat"]),
+        overrides = same_split(
+            data["textcat"],
+            **{
                 "paths.vectors": str(data["vectors"]),
                 "paths.unlabelled": str(unlabelled),
                 "components.textcat.C": 10.0,
             },
         )
+        nlp = run_config("textcat_vectors.cfg", tmp_path, overrides)
     assert "self-trained on 4 unlabelled texts" in caplog.text
     assert nlp("I loved this wonderful film").cats["POS"] > 0.5
 
