@@ -256,7 +256,7 @@ class EmbeddingTextCategorizer(Pipe):
         """Fit the classifier on the training examples (their reference doc.cats).
 
         get_examples (Callable[[], Iterable[Example]]): the training examples.
-        nlp (Language | None): the pipeline (unused, for spaCy's signature).
+        nlp (Language | None): the pipeline; its tokenizer makes the unlabelled docs.
         labels (Iterable[str] | None): label names and order; inferred if None.
         unlabelled (str | list[str] | None): texts without labels for
             self-training: a list, or a corpus file or folder read with nlpkit's
