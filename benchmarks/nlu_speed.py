@@ -41,6 +41,8 @@ MODELS = [
     "sst2_ensemble",
     "sst2_trf",
     "sst2_fewshot",
+    "sst2_setfit",
+    "sst2_setfit_self",
     "sst2_embed_lr",
     "sst2_vectors_lr",
 ]
