@@ -25,15 +25,15 @@ def load(name: str):
     return coll, train, test
 
 
-def cached_dense(name: str, docs):
-    """The MiniLM dense index of a collection, built once and cached (git-ignored)."""
+def cached_dense(name: str, docs, encoder: str = "minilm"):
+    """The dense index of a collection, built once and cached (git-ignored)."""
     from nlpkit.retrieval.dense import DenseIndex
     from nlpkit.retrieval.store import load_index
 
-    path = CACHE / f"{name}-dense"
+    path = CACHE / (f"{name}-dense" + ("" if encoder == "minilm" else f"-{encoder}"))
     if path.exists():
         return load_index(path)
-    index = DenseIndex.build(docs, encoder="minilm")
+    index = DenseIndex.build(docs, encoder=encoder)
     index.save(path)
     return index
 

@@ -1,6 +1,6 @@
 """Retrieval quality on Cranfield and Vaswani held-out queries.
 
-BM25, dense (MiniLM), hybrid (RRF, k=60, equal weights: nothing tuned) and hybrid +
+BM25, dense (MiniLM, or --encoder mpnet), hybrid (RRF, k=60, equal weights: nothing tuned) and hybrid +
 the cross-encoder trained by retrieval_train.py (on train-split queries and
 document pairs only), plus its int8 CPU variant. Metrics on the even-id test
 queries: nDCG@10, MRR@10, Recall@100.
@@ -85,7 +85,7 @@ def run(name: str, args) -> dict:
     bm25 = BM25Index.build(coll.docs)
     systems = {"bm25": bm25}
     if not args.bm25_only:
-        dense = cached_dense(name, coll.docs)
+        dense = cached_dense(name, coll.docs, args.encoder)
         systems["dense"] = dense
         systems["hybrid"] = HybridIndex(
             {"bm25": bm25, "dense": dense}, method="rrf", rrf_k=60, depth=100
@@ -132,6 +132,11 @@ def main() -> None:
     parser.add_argument("--depth", type=int, default=30, help="hits reranked per query")
     parser.add_argument("--max-length", type=int, default=192)
     parser.add_argument("--bm25-only", action="store_true", help="skip dense encoding")
+    parser.add_argument(
+        "--encoder",
+        default="minilm",
+        help="bi-encoder of the dense rows (minilm, mpnet)",
+    )
     parser.add_argument("--backends", nargs="+", default=["torch", "int8"])
     parser.add_argument(
         "--weights",
@@ -153,6 +158,8 @@ def main() -> None:
                 f"{row['recall@100']:.4f} | {row['queries']} | {row['seconds']} |"
             )
     suffix = "-quick" if args.quick else ""
+    if args.encoder != "minilm":
+        suffix = f"-{Path(args.encoder).name}{suffix}"
     name = "retrieval_quality-" + "-".join(args.collections) + suffix
     print(save_results(name, {"args": vars(args), **results}))
 
