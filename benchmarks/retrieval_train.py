@@ -5,7 +5,7 @@ queries and from pseudo-queries made from the documents (titles, ICT sentences).
 
     .venv/bin/python benchmarks/retrieval_train.py cranfield [--quick]
     [--doc-pairs N] [--doc-mode auto] [--doc-seed 0] [--ict-draws 0]
-    [--model minilm|PATH]
+    [--model minilm|PATH] [--miner bm25|dense|hybrid --encoder minilm|mpnet]
 """
 
 from __future__ import annotations
@@ -20,7 +20,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.retrieval_common import CACHE, load, setup_env  # noqa: E402
+from benchmarks.retrieval_common import (  # noqa: E402
+    CACHE,
+    cached_dense,
+    load,
+    setup_env,
+)
 
 
 def main() -> None:
@@ -41,6 +46,15 @@ def main() -> None:
     )
     parser.add_argument(
         "--model", default="minilm", help="start from this model (e.g. a reranker)"
+    )
+    parser.add_argument(
+        "--miner",
+        choices=["bm25", "dense", "hybrid"],
+        default="bm25",
+        help="the first stage whose top hits become the negatives",
+    )
+    parser.add_argument(
+        "--encoder", default="minilm", help="bi-encoder of --miner dense/hybrid"
     )
     parser.add_argument("--max-positives", type=int, default=4)
     parser.add_argument("--negatives", type=int, default=3)
@@ -82,7 +96,18 @@ def main() -> None:
     examples = labelled + doc_pairs
     if args.quick:
         examples = random.Random(0).sample(examples, 24)
-    examples = mine_hard_negatives(examples, bm25, n_negatives=args.negatives, depth=30)
+    miner = bm25
+    if args.miner != "bm25":
+        from nlpkit.retrieval.fusion import HybridIndex
+
+        miner = cached_dense(args.collection, coll.docs, args.encoder)
+        if args.miner == "hybrid":
+            miner = HybridIndex(
+                {"bm25": bm25, "dense": miner}, method="rrf", rrf_k=60, depth=100
+            )
+    examples = mine_hard_negatives(
+        examples, miner, n_negatives=args.negatives, depth=30
+    )
     output = args.output or CACHE / f"{args.collection}-reranker"
     print(
         f"{len(labelled)} labelled examples from {len(train_q)} train queries "

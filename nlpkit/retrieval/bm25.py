@@ -19,6 +19,7 @@ from .store import (
     IndexLoadError,
     as_documents,
     check_k,
+    check_queries,
     check_query,
     prepare_dir,
     read_docs,
@@ -202,9 +203,7 @@ class BM25Index:
 
     def search_batch(self, queries: Sequence[str], k: int = 10) -> list[list[Hit]]:
         """Search many queries at once; RETURNS one list of hits per query."""
-        check_k(k)
-        for i, query in enumerate(queries):
-            check_query(query, f" (query {i})")
+        check_queries(queries, k)
         if not queries:
             return []
         return self.search_tokens(self.tokenizer(queries), k)

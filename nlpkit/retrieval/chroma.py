@@ -14,8 +14,7 @@ from .hit import Hit
 from .store import (
     IndexLoadError,
     as_documents,
-    check_k,
-    check_query,
+    check_queries,
     prepare_dir,
     read_meta,
     write_meta,
@@ -154,9 +153,7 @@ class ChromaStore:
         return self.search_batch([query], k)[0]
 
     def search_batch(self, queries: Sequence[str], k: int = 10) -> list[list[Hit]]:
-        check_k(k)
-        for i, query in enumerate(queries):
-            check_query(query, f" (query {i})")
+        check_queries(queries, k)
         if not queries:
             return []
         res = self.collection.query(

@@ -18,8 +18,7 @@ from .store import (
     Document,
     IndexLoadError,
     as_documents,
-    check_k,
-    check_query,
+    check_queries,
     prepare_dir,
     read_docs,
     read_meta,
@@ -133,9 +132,7 @@ class DenseIndex:
 
     def search_batch(self, queries: Sequence[str], k: int = 10) -> list[list[Hit]]:
         """Search many queries with one batched encoding; RETURNS hits per query."""
-        check_k(k)
-        for i, query in enumerate(queries):
-            check_query(query, f" (query {i})")
+        check_queries(queries, k)
         if not queries:
             return []
         return self.search_vectors(self.encoder.encode(list(queries)), k)

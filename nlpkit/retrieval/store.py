@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -169,6 +169,13 @@ def check_query(query: str, where: str = "") -> str:
     if not isinstance(query, str) or not query.strip():
         raise ValueError(Errors.E301.format(where=where))
     return query
+
+
+def check_queries(queries: Sequence[str], k: int | None = None) -> list[str]:
+    """Every query non-empty (E301 names the first bad one) and k valid."""
+    if k is not None:
+        check_k(k)
+    return [check_query(q, f" (query {i})") for i, q in enumerate(queries)]
 
 
 def check_k(k: int) -> int:
