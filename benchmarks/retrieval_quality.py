@@ -18,7 +18,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks._common import save_results  # noqa: E402
-from benchmarks.retrieval_common import CACHE, cached_dense, load, setup_env  # noqa: E402
+from benchmarks.retrieval_common import (  # noqa: E402
+    CACHE,
+    cached_dense,
+    load,
+    make_hybrid,
+    setup_env,
+)
 
 METRICS = ("ndcg@10", "mrr@10", "recall@100")
 
@@ -75,7 +81,6 @@ def rerank_rows(hybrid, reranker, tag, coll, train_q, test_q, args) -> dict:
 
 def run(name: str, args) -> dict:
     from nlpkit.retrieval.bm25 import BM25Index
-    from nlpkit.retrieval.fusion import HybridIndex
     from nlpkit.retrieval.rerank import Reranker
 
     coll, train_q, test_q = load(name)
@@ -87,9 +92,7 @@ def run(name: str, args) -> dict:
     if not args.bm25_only:
         dense = cached_dense(name, coll.docs, args.encoder)
         systems["dense"] = dense
-        systems["hybrid"] = HybridIndex(
-            {"bm25": bm25, "dense": dense}, method="rrf", rrf_k=60, depth=100
-        )
+        systems["hybrid"] = make_hybrid(bm25, dense)
     rows = {}
     for label, searcher in systems.items():
         rows[label] = evaluate(searcher, test_q, coll.qrels, doc_ids)

