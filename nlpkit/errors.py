@@ -173,6 +173,8 @@ class Errors(metaclass=ErrorsWithCodes):
     E411 = "Invalid {name}={value!r} for the nlpkit_llm component: it must be {rule}."
     E412 = "Unknown metric {name!r}; choose from {known}."
     E413 = "Cannot read evaluation file {path}: {reason}"
+    E414 = "The LLM prompt template is invalid or was refused by the sandbox: {reason}. Templates may only use the task's variables ({{{{ text }}}}, {{{{ examples }}}}, {{{{ labels }}}}, ...) with Jinja2 filters and tests."
+    E415 = "Refusing to send the API key in {name} over plain http to {url}: use an https:// base_url, or a loopback address. To allow it on a trusted network, export NLPKIT_ALLOW_HTTP_KEY=1 (read from the environment only, never from a config)."
 
     # batch processing (E5xx)
     E501 = "Cannot write to the output directory {path}: {reason}. Give a directory you can write to, on a disk with free space."

@@ -10,6 +10,7 @@ import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
+from urllib.parse import urlsplit
 
 from ..errors import Errors, Warnings
 from .types import GenerationSettings, Result
@@ -25,6 +26,26 @@ class RetryableError(Exception):
     def __init__(self, reason: str, retry_after: float | None = None):
         super().__init__(reason)
         self.retry_after = retry_after
+
+
+LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1"}
+
+
+def check_key_transport(base_url: str, key_env: str) -> None:
+    """Refuse to send a key in clear text to another machine.
+
+    base_url and api_key_env come from a pipeline's config, which may have been
+    downloaded: without this, a planted http:// URL would carry the user's key away
+    unencrypted. NLPKIT_ALLOW_HTTP_KEY=1 (the user's own environment, never a
+    config) allows it, e.g. for a server on a trusted LAN.
+    """
+    parts = urlsplit(base_url)
+    host = (parts.hostname or "").lower()
+    if parts.scheme == "https" or host in LOOPBACK_HOSTS or host.startswith("127."):
+        return
+    if os.environ.get("NLPKIT_ALLOW_HTTP_KEY") == "1":
+        return
+    raise RuntimeError(Errors.E415.format(name=key_env, url=base_url))
 
 
 class OpenAICompatibleBackend:
@@ -98,6 +119,7 @@ class OpenAICompatibleBackend:
             raise RuntimeError(
                 Errors.E402.format(name=self.api_key_env, url=self.base_url)
             )
+        check_key_transport(self.base_url, self.api_key_env)
         return key
 
     def _new_client(self):

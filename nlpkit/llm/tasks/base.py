@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import srsly
+from jinja2.exceptions import SecurityError, UndefinedError
 
 from ...errors import Errors
 
@@ -57,6 +58,25 @@ def read_template(template: str) -> str:
     return template
 
 
+def compile_template(template_text: str):
+    """A Jinja2 template compiled in an immutable sandbox.
+
+    Templates travel inside saved pipelines (llm/cfg.json), so a downloaded pipeline
+    must not be able to reach Python internals through one: the sandbox refuses
+    attribute access to dunders and unsafe callables, and nothing can be mutated.
+    """
+    from jinja2 import StrictUndefined, TemplateSyntaxError
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    env = ImmutableSandboxedEnvironment(
+        undefined=StrictUndefined, keep_trailing_newline=False
+    )
+    try:
+        return env.from_string(template_text)
+    except TemplateSyntaxError as err:
+        raise ValueError(Errors.E414.format(reason=err)) from err
+
+
 class Task:
     """Base of the LLM tasks: renders prompts and keeps few-shot examples.
 
@@ -93,15 +113,14 @@ class Task:
 
     def render(self, text: str, **extra) -> str:
         if self._template is None:
-            import jinja2
-
-            env = jinja2.Environment(
-                undefined=jinja2.StrictUndefined, keep_trailing_newline=False
+            self._template = compile_template(self.template_text)
+        try:
+            rendered = self._template.render(
+                text=text, examples=self.examples, **self.template_vars(), **extra
             )
-            self._template = env.from_string(self.template_text)
-        return self._template.render(
-            text=text, examples=self.examples, **self.template_vars(), **extra
-        ).strip()
+        except (SecurityError, UndefinedError) as err:
+            raise ValueError(Errors.E414.format(reason=err)) from err
+        return rendered.strip()
 
     def generate_prompts(self, docs) -> list[tuple[str, Any]]:
         """A (prompt, context) pair per doc; the context is handed back to parse()."""
