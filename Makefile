@@ -6,6 +6,12 @@ BIN    := $(VENV)/bin
 TORCH  := torch==2.13.0
 DEMO_EXTRAS := models,transformers,retrieval,llm,viz
 TEST_EXTRAS := models,transformers,retrieval,llm,dask,viz,dev
+# llama.cpp's default build uses every instruction the build machine reports; on a VM
+# that reports AMX without enabling it, prompt processing dies with SIGILL. Build once
+# for AVX2 (any x86-64 of the last decade), bypassing pip's wheel cache, which may hold
+# a native build from another machine.
+LLAMA  := llama-cpp-python==0.3.36
+LLAMA_CMAKE := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON
 
 .PHONY: demo test lint format clean
 
@@ -13,12 +19,16 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip wheel setuptools
 
-$(VENV)/.demo-installed: $(BIN)/python setup.cfg pyproject.toml
+$(VENV)/.llama-portable: $(BIN)/python
+	CMAKE_ARGS="$(LLAMA_CMAKE)" $(BIN)/pip install -q --no-cache-dir --no-binary llama-cpp-python "$(LLAMA)"
+	touch $@
+
+$(VENV)/.demo-installed: $(BIN)/python $(VENV)/.llama-portable setup.cfg pyproject.toml
 	$(BIN)/pip install -q "$(TORCH)"
 	$(BIN)/pip install -q -e ".[$(DEMO_EXTRAS)]"
 	touch $@
 
-$(VENV)/.test-installed: $(BIN)/python setup.cfg pyproject.toml
+$(VENV)/.test-installed: $(BIN)/python $(VENV)/.llama-portable setup.cfg pyproject.toml
 	$(BIN)/pip install -q "$(TORCH)"
 	$(BIN)/pip install -q -e ".[$(TEST_EXTRAS)]"
 	touch $@
