@@ -19,6 +19,8 @@ class Warnings(metaclass=ErrorsWithCodes):
     # foundation and corpus I/O
     W001 = "Rejected {count} record(s) from {source}; see the rejects file {path}."
     W002 = "Rejected record at {place}: {reason}"
+    W003 = "Skipped {path}: {reason}"
+    W004 = "{path} is empty: no records in it."
 
     # vectors and co-occurrence (W1xx)
     W101 = "{n_oov} of {n_total} pairs in {name} have a word without a vector; they are left out of the score."
@@ -55,6 +57,8 @@ class Warnings(metaclass=ErrorsWithCodes):
     # batch processing (W5xx)
     W501 = "Shard {shard} is recorded as complete but {path} is missing; processing it again."
     W502 = "--n-process {n} is more than the {cores} CPU core(s) here; processes will compete for them."
+    W503 = "Took over the lock {path} left by process {pid} on {host} (started {started}), which is no longer running."
+    W504 = "A worker process died while running shard(s) {shards} (attempt {attempt} of {attempts}); running them again on a new worker."
 
 
 class Errors(metaclass=ErrorsWithCodes):
@@ -81,6 +85,11 @@ class Errors(metaclass=ErrorsWithCodes):
     E018 = "No {what} file found in {path}: expected one of {names}."
     E019 = "The {fmt} writer needs {what}; got {got}."
     E020 = "Serialized file name {name!r} leaves the folder {root}; the data is damaged or unsafe and was not unpacked."
+    E021 = "No field '{field}' in the first {n} records of {path}; fields seen: {fields}. Pass --text-field {hint} (text_field='{hint}')."
+    E022 = "Nothing written to {output}: {cause}."
+    E023 = "Record counts do not add up for {output}: read {read}, but written {written} + rejected {rejected} = {total}. {lost} record(s) were lost without a reason; this is a bug, please report it."
+    E024 = "{rejected} of {read} records rejected ({rate:.1%}), more than max_reject_rate {limit}; see {rejects}. First: {first}"
+    E025 = "{name} must be {rule}, got {value!r}."
 
     # vectors and co-occurrence (E1xx)
     E101 = "The corpus {source} has no tokens: nothing to count or train on. Check the path, the format and the text field."
@@ -175,6 +184,8 @@ class Errors(metaclass=ErrorsWithCodes):
     E413 = "Cannot read evaluation file {path}: {reason}"
     E414 = "The LLM prompt template is invalid or was refused by the sandbox: {reason}. Templates may only use the task's variables ({{{{ text }}}}, {{{{ examples }}}}, {{{{ labels }}}}, ...) with Jinja2 filters and tests."
     E415 = "Refusing to send the API key in {name} over plain http to {url}: use an https:// base_url, or a loopback address. To allow it on a trusted network, export NLPKIT_ALLOW_HTTP_KEY=1 (read from the environment only, never from a config)."
+    E416 = "No server at {url} ({reason}): start it, or fix --base-url (base_url in a config)."
+    E417 = "Every LLM request of this run failed ({count} doc(s)); nothing was annotated. First failure: {first}. Fix the cause, then run again with --overwrite (output in {output})."
 
     # batch processing (E5xx)
     E501 = "Cannot write to the output directory {path}: {reason}. Give a directory you can write to, on a disk with free space."
@@ -191,6 +202,12 @@ class Errors(metaclass=ErrorsWithCodes):
     E512 = "Shard {shard} failed on the cluster: {reason}. Completed shards are kept in the manifest; run again with --resume."
     E513 = "The pipeline for this run is not loaded in worker {worker}; the worker plugin did not run. Check that nlpkit and the pipeline are installed on every worker."
     E514 = "{name} must be at least {minimum}, not {value}."
+    E515 = "{path} is in use by another run: process {pid} on {host}, started {started} ({command}). Wait for it to finish, or use another --output. If that process is gone, delete {path} and try again."
+    E516 = "A worker process died while running shard(s) {shards}, {attempts} time(s) in a row (it was killed, ran out of memory, or crashed in native code). Completed shards are kept in the manifest; fix the cause and run again with --resume, or raise --retries."
+    E517 = "Nothing was written to {output}: {cause}."
+    E518 = "{rejected} of {read} records were rejected ({rate:.1%}), more than --max-reject-rate {limit}; see {rejects}. First: {first}"
+    E519 = "Cannot read the input {path}: {reason}. Completed shards are kept in the manifest; fix or remove the file and run again (--resume)."
+    E520 = "Invalid {name} {value!r}: {rule}."
 
 
 def check_settings(template: str, checks) -> None:

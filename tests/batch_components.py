@@ -46,6 +46,35 @@ class CrashOnce:
         return doc
 
 
+class RecordPid:
+    """Writes the pid of the process it runs in to `folder`, to find the workers."""
+
+    def __init__(self, folder: str):
+        self.folder = Path(folder)
+        self.seen = False
+
+    def __call__(self, doc):
+        if not self.seen:
+            (self.folder / str(os.getpid())).write_text("")
+            self.seen = True
+        return doc
+
+
+class WaitFor:
+    """Holds every doc until `flag` exists (at most `timeout` s), so that a test
+    decides when a run may go on, whatever the machine's speed."""
+
+    def __init__(self, flag: str, timeout: float):
+        self.flag = Path(flag)
+        self.timeout = timeout
+
+    def __call__(self, doc):
+        deadline = time.monotonic() + self.timeout
+        while not self.flag.exists() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        return doc
+
+
 # Guarded: this file is imported both by the tests and, as code=, by the workers.
 if not Language.has_factory("batch_test_fail_on"):
 
@@ -62,6 +91,16 @@ if not Language.has_factory("batch_test_fail_on"):
     )
     def make_crash_once(nlp: Language, name: str, marker: str, flag: str):
         return CrashOnce(marker, flag)
+
+    @Language.factory(
+        "batch_test_wait_for", default_config={"flag": "", "timeout": 120.0}
+    )
+    def make_wait_for(nlp: Language, name: str, flag: str, timeout: float):
+        return WaitFor(flag, timeout)
+
+    @Language.factory("batch_test_record_pid", default_config={"folder": ""})
+    def make_record_pid(nlp: Language, name: str, folder: str):
+        return RecordPid(folder)
 
 
 HERE = Path(__file__)

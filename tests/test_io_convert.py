@@ -89,12 +89,14 @@ def test_cli_convert_textcat_and_missing_file(tmp_path):
         app, ["convert", str(tmp_path / "nope.iob"), str(out), "--strict"]
     )
     assert result.exit_code == 1 and "File not found" in result.output
+    # lenient too: a missing input fails before anything is written
     result = runner.invoke(
         app, ["convert", str(tmp_path / "nope.iob"), str(tmp_path / "n.spacy")]
     )
-    assert result.exit_code == 0
-    (entry,) = read_rejects(tmp_path / "n.rejects.jsonl")
-    assert entry["reason"] == "file not found"
+    assert result.exit_code == 1
+    assert f"File not found: {tmp_path / 'nope.iob'}" in result.output
+    assert not (tmp_path / "n.spacy").exists()
+    assert not (tmp_path / "n.rejects.jsonl").exists()
 
 
 def test_demo_convert_step(tmp_path):

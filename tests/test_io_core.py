@@ -6,6 +6,7 @@ import spacy
 from nlpkit.errors import CorpusError
 from nlpkit.io import (
     JsonlWriter,
+    ReadStats,
     Record,
     Rejects,
     read_corpus,
@@ -76,7 +77,7 @@ def test_jsonl_fields_and_malformed_line(tmp_path):
     assert records[0].meta == {"src": "x"}
     reasons = [e["reason"] for e in read_rejects(tmp_path / "r.jsonl")]
     assert reasons[0].startswith("malformed JSON")
-    assert reasons[1] == "missing text field 'body'"
+    assert reasons[1] == "missing text field 'body' (fields: id, text)"
     assert reasons[2].startswith("expected a JSON object")
 
 
@@ -109,20 +110,24 @@ def test_misaligned_entity_is_an_error_with_place(nlp):
         record.to_doc(nlp)
 
 
-def test_missing_and_empty_files(tmp_path):
+def test_missing_and_empty_files(tmp_path, caplog):
+    # missing inputs fail when read_corpus is called, in both modes
     with pytest.raises(CorpusError, match="File not found"):
-        list(read_corpus(tmp_path / "nope.txt"))
+        read_corpus(tmp_path / "nope.txt")
     empty = tmp_path / "empty.txt"
     empty.write_text("", encoding="utf-8")
-    with pytest.raises(CorpusError, match="empty"):
-        list(read_corpus(empty))
     with Rejects(tmp_path / "r.jsonl") as rejects:
-        assert list(read_corpus([empty, tmp_path / "nope.txt"], rejects=rejects)) == []
-    reasons = [e["reason"] for e in read_rejects(tmp_path / "r.jsonl")]
-    assert reasons == [
-        "file not found",
-        f"[E005] {empty} is empty: no records could be read.",
-    ]
+        with pytest.raises(CorpusError, match=r"File not found: .*nope\.txt"):
+            read_corpus([empty, tmp_path / "nope.txt"], rejects=rejects)
+        with pytest.raises(CorpusError, match=r"\[E006\] No input files matched"):
+            read_corpus(str(tmp_path / "*.csv"), rejects=rejects)
+        stats = ReadStats()
+        assert list(read_corpus(empty, rejects=rejects, stats=stats)) == []
+    # an empty file is a warning and a count, not a rejected record
+    assert (stats.empty_files, stats.read, rejects.count) == (1, 0, 0)
+    assert not (tmp_path / "r.jsonl").exists()
+    assert f"[W004] {empty} is empty" in caplog.text
+    assert list(read_corpus(empty)) == []
 
 
 def test_read_corpus_directory_and_glob(tmp_path):

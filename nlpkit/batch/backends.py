@@ -6,16 +6,23 @@ To add an engine, subclass Backend and register it in BACKENDS.
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import signal
 import sys
+import threading
+import time
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 
-from ..errors import Errors
+from ..errors import Errors, Warnings
 from .shards import JobSpec, ShardResult, ShardTask
 from .worker import PipelineSpec, install_pipeline, limit_threads, run_cached_shard
+
+logger = logging.getLogger("nlpkit")
+PR_SET_PDEATHSIG = 1
 
 
 class Backend:
@@ -45,21 +52,6 @@ class Backend:
         self.close()
 
 
-def bounded(
-    submit, tasks: Iterable[ShardTask], limit: int
-) -> Iterator[tuple[set, set]]:
-    """Submit tasks while fewer than `limit` are pending; yield (done, pending)."""
-    pending: set[Future] = set()
-    for task in tasks:
-        pending.add(submit(task))
-        if len(pending) >= limit:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            yield done, pending
-    while pending:
-        done, pending = wait(pending, return_when=FIRST_COMPLETED)
-        yield done, pending
-
-
 class LocalBackend(Backend):
     """This machine: in the driver process (n_process=1) or a pool of worker processes
     that each load the pipeline once and write whole shards.
@@ -71,6 +63,11 @@ class LocalBackend(Backend):
         spaCy's memory_zone frees transient lexemes and strings, but the vocab's hash
         table keeps a tombstone per word ever seen, so a corpus that brings new words
         forever (ids, codes, numbers) grows it; a fresh process starts clean.
+    retries: times a shard whose worker process died (killed, out of memory, a crash
+        in native code) is run again on a new pool before the run fails (E516).
+
+    Workers exit when the driver dies, however it dies (PR_SET_PDEATHSIG on Linux,
+    a thread watching the parent elsewhere).
     """
 
     name = "local"
@@ -83,6 +80,7 @@ class LocalBackend(Backend):
         threads: int = 1,
         max_in_flight: int | None = None,
         recycle_after: int | None = None,
+        retries: int = 2,
     ):
         if n_process < 1:
             raise ValueError(
@@ -97,8 +95,10 @@ class LocalBackend(Backend):
         if recycle_after and self.start_method == "fork":
             self.start_method = "forkserver"  # a pool that recycles cannot fork
         self.max_in_flight = max_in_flight or 2 * n_process
+        self.retries = retries
         self.pool: ProcessPoolExecutor | None = None
         self.job: JobSpec | None = None
+        self.spec: PipelineSpec | None = None
 
     @property
     def uses_pool(self) -> bool:
@@ -121,11 +121,16 @@ class LocalBackend(Backend):
         context = multiprocessing.get_context(self.start_method)
         if self.start_method == "forkserver":
             context.set_forkserver_preload(["spacy", "nlpkit.batch.worker"])
-        self.pool = ProcessPoolExecutor(
+        self.spec = spec
+        self.context = context
+        self.pool = self._new_pool()
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(
             max_workers=self.workers,
-            mp_context=context,
+            mp_context=self.context,
             initializer=_init_local_worker,
-            initargs=(spec, self.threads),
+            initargs=(self.spec, self.threads),
             max_tasks_per_child=self.recycle_after,
         )
 
@@ -134,14 +139,52 @@ class LocalBackend(Backend):
             for task in tasks:
                 yield run_cached_shard(task, self.job)
             return
-        job = self.job
-        for done, _ in bounded(
-            lambda t: self.pool.submit(run_cached_shard, t, job),
-            tasks,
-            self.max_in_flight,
-        ):
-            for future in done:
-                yield future.result()
+        tasks = iter(tasks)
+        again: list[ShardTask] = []
+        pending: dict[Future, ShardTask] = {}
+        deaths: dict[int, int] = {}
+        exhausted = False
+        while True:
+            while len(pending) < self.max_in_flight:
+                if again:
+                    task = again.pop(0)
+                elif exhausted or (task := next(tasks, None)) is None:
+                    exhausted = True
+                    break
+                pending[self.pool.submit(run_cached_shard, task, self.job)] = task
+            if not pending:
+                return
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            if not any(isinstance(f.exception(), BrokenProcessPool) for f in done):
+                for future in done:
+                    del pending[future]
+                    yield future.result()
+                continue
+            # A worker died: the pool fails every shard in flight. Keep those that
+            # finished, run the others again on a new pool.
+            wait(pending)
+            lost = []
+            for future, task in sorted(pending.items(), key=lambda i: i[1].index):
+                if isinstance(future.exception(), BrokenProcessPool):
+                    lost.append(task)
+                else:
+                    yield future.result()
+            pending.clear()
+            attempt = 1 + max(deaths.get(t.index, 0) for t in lost)
+            for task in lost:
+                deaths[task.index] = deaths.get(task.index, 0) + 1
+            shards = ", ".join(str(t.index) for t in lost)
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+            if attempt > self.retries:
+                raise RuntimeError(Errors.E516.format(shards=shards, attempts=attempt))
+            logger.warning(
+                Warnings.W504.format(
+                    shards=shards, attempt=attempt, attempts=self.retries + 1
+                )
+            )
+            again = lost + again
+            self.pool = self._new_pool()
 
     def close(self) -> None:
         if self.pool is not None:
@@ -153,9 +196,38 @@ def _init_local_worker(spec: PipelineSpec, threads: int) -> None:
     # Ctrl-C goes to the whole process group: let the driver alone handle it, so it
     # can save the manifest and stop the pool in order.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    exit_with_parent()
     limit_threads(threads)
     install_pipeline(spec)
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+def exit_with_parent() -> None:
+    """Make this worker die with its parent, so a driver killed with SIGKILL leaves
+    no orphan workers behind (with forkserver, the server dies with the driver)."""
+    parent = os.getppid()
+    if sys.platform.startswith("linux") and _set_pdeathsig(signal.SIGKILL):
+        # The parent may have died before the signal was armed.
+        if os.getppid() != parent:
+            os._exit(1)
+        return
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+
+
+def _set_pdeathsig(sig: int) -> bool:
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(PR_SET_PDEATHSIG, int(sig), 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def _watch_parent(parent: int, every: float = 1.0) -> None:
+    while os.getppid() == parent:
+        time.sleep(every)
+    os._exit(1)
 
 
 def make_backend(name: str = "local", **options) -> Backend:

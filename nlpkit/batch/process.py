@@ -18,13 +18,22 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import Errors, Warnings
-from ..io import expand_inputs, read_corpus
+from ..errors import CorpusError, Errors, Warnings
+from ..io import detect_format, expand_inputs, read_corpus
 from ..io.docdict import ATTRS, DEFAULT_ATTRS
+from ..io.records import place
 from ..util import load_pipeline
 from .backends import BACKENDS, Backend, make_backend
+from .lock import RunLock
 from .manifest import MANIFEST, Manifest, file_fingerprint, pipeline_fingerprint
-from .shards import CollectingRejects, JobSpec, ShardTask, cut_shards, shard_files
+from .shards import (
+    EXTENSIONS,
+    CollectingRejects,
+    JobSpec,
+    ShardTask,
+    cut_shards,
+    shard_files,
+)
 from .worker import PipelineSpec, import_code
 
 logger = logging.getLogger("nlpkit")
@@ -94,6 +103,15 @@ def normalize_attrs(attrs: Sequence[str]) -> tuple[str, ...]:
     return tuple(out)
 
 
+class RunFailed(RuntimeError):
+    """A run that finished but failed as a whole: nothing written, or more rejects
+    than max_reject_rate allows. `summary` has the counts; the manifest keeps them."""
+
+    def __init__(self, message: str, summary: ProcessSummary):
+        super().__init__(message)
+        self.summary = summary
+
+
 def process(
     model,
     inputs: str | Path | Iterable[str | Path],
@@ -114,6 +132,9 @@ def process(
     code: Sequence[str | Path] = (),
     reader_options: dict | None = None,
     backend_options: dict | None = None,
+    retries: int = 2,
+    max_length: int | None = None,
+    max_reject_rate: float | None = None,
     count_first: bool = False,
     on_progress: Callable[[int], None] | None = None,
     on_total: Callable[[int], None] | None = None,
@@ -122,6 +143,8 @@ def process(
     """Annotate a corpus with a pipeline and write sharded output with a manifest.
 
     The pipeline is loaded in the driver (for its fingerprint) and once per worker.
+    The driver holds OUTPUT/.lock for the whole run: a second run on the same output
+    fails (E515) instead of disturbing the first.
 
     model (str | Path | Language): a pipeline name or path, or a loaded Language.
     inputs: files, directories or globs, read by any nlpkit reader.
@@ -139,13 +162,27 @@ def process(
     overwrite: start again, deleting a previous run's shards and manifest.
     strict: raise on the first bad record instead of writing it to the rejects.
     code: Python files that register custom components, imported in every worker.
+    retries: local backend: times a shard whose worker process died is run again
+        before the run fails (Dask reschedules such shards itself).
+    max_length: reject records of more characters (default: nlp.max_length).
+    max_reject_rate: fail the run (RunFailed, E518) when more than this share of
+        the records read is rejected; None: no limit.
     count_first: count the records first, so on_total can give a progress total.
     on_progress: called with the number of records finished (read) as shards finish.
     RETURNS (ProcessSummary): read = written + rejected, over the whole run.
+    RAISES: RunFailed (E517) when nothing was written, (E518) when max_reject_rate
+        is exceeded; CorpusError (E001, E006, E519) for missing or unreadable input.
     """
-    for name, value in (("batch_size", batch_size), ("shard_size", shard_size)):
-        if value < 1:
-            raise ValueError(Errors.E514.format(name=name, minimum=1, value=value))
+    check_options(
+        batch_size=batch_size,
+        shard_size=shard_size,
+        n_process=n_process,
+        input_format=input_format,
+        output_format=output_format,
+        retries=retries,
+        max_length=max_length,
+        max_reject_rate=max_reject_rate,
+    )
     if scheduler and backend == "local":
         backend = "dask"  # a scheduler address only makes sense for Dask
     if isinstance(backend, str) and backend not in BACKENDS:
@@ -154,8 +191,117 @@ def process(
     reader_options = dict(reader_options or {})
     output_dir = Path(output_dir)
     start = time.perf_counter()
+    inputs = [inputs] if isinstance(inputs, (str, Path)) else list(inputs)
+    # Before any model loads: a missing file or an empty glob is an error (E001/E006).
+    paths = expand_inputs(inputs)
     prepare_output_dir(output_dir)
+    with RunLock(output_dir):
+        return _process_locked(
+            model,
+            inputs,
+            paths,
+            output_dir,
+            start=start,
+            input_format=input_format,
+            output_format=output_format,
+            attrs=attrs,
+            batch_size=batch_size,
+            shard_size=shard_size,
+            n_process=n_process,
+            backend=backend,
+            scheduler=scheduler,
+            gpu=gpu,
+            resume=resume,
+            overwrite=overwrite,
+            strict=strict,
+            code=code,
+            reader_options=reader_options,
+            backend_options=backend_options,
+            retries=retries,
+            max_length=max_length,
+            max_reject_rate=max_reject_rate,
+            count_first=count_first,
+            on_progress=on_progress,
+            on_total=on_total,
+            save_every=save_every,
+        )
 
+
+def check_options(**values) -> None:
+    """Raise a numbered ValueError for an option value that cannot work, before
+    anything is loaded or written."""
+    for name in ("batch_size", "shard_size", "n_process"):
+        if values[name] < 1:
+            raise ValueError(
+                Errors.E514.format(name=name, minimum=1, value=values[name])
+            )
+    if values["retries"] < 0:
+        raise ValueError(
+            Errors.E514.format(name="retries", minimum=0, value=values["retries"])
+        )
+    if values["max_length"] is not None and values["max_length"] < 1:
+        raise ValueError(
+            Errors.E514.format(name="max_length", minimum=1, value=values["max_length"])
+        )
+    output_format = values["output_format"]
+    if output_format not in EXTENSIONS:
+        rule = f"known output formats are {', '.join(EXTENSIONS)}"
+        raise ValueError(
+            Errors.E520.format(name="--format", value=output_format, rule=rule)
+        )
+    input_format = values["input_format"]
+    if input_format is not None:
+        known = known_input_formats()
+        if input_format not in known:
+            rule = f"known input formats are {', '.join(known)}"
+            raise ValueError(
+                Errors.E520.format(name="--input-format", value=input_format, rule=rule)
+            )
+    rate = values["max_reject_rate"]
+    if rate is not None and not 0.0 <= rate <= 1.0:
+        rule = "give a share of the records read, from 0.0 to 1.0"
+        raise ValueError(
+            Errors.E520.format(name="--max-reject-rate", value=rate, rule=rule)
+        )
+
+
+def known_input_formats() -> list[str]:
+    from ..io import formats as io_formats
+
+    io_formats._load_builtin_formats()  # the reader modules register on import
+    return sorted(io_formats.FORMATS)
+
+
+def _process_locked(
+    model,
+    inputs,
+    paths,
+    output_dir: Path,
+    *,
+    start,
+    input_format,
+    output_format,
+    attrs,
+    batch_size,
+    shard_size,
+    n_process,
+    backend,
+    scheduler,
+    gpu,
+    resume,
+    overwrite,
+    strict,
+    code,
+    reader_options,
+    backend_options,
+    retries,
+    max_length,
+    max_reject_rate,
+    count_first,
+    on_progress,
+    on_total,
+    save_every,
+) -> ProcessSummary:
     for path in code:
         import_code(str(path), "", _import_file)
     if gpu >= 0:
@@ -165,10 +311,7 @@ def process(
     nlp = model if hasattr(model, "pipe") else load_pipeline(model)
     check_extensions(nlp, attrs)
 
-    inputs = [inputs] if isinstance(inputs, (str, Path)) else list(inputs)
-    input_prints = [
-        file_fingerprint(p) for p in expand_inputs(inputs, rejects=CollectingRejects())
-    ]
+    input_prints = [file_fingerprint(p) for p in paths]
     pipeline_print = pipeline_fingerprint(nlp)
     options = {
         "shard_size": shard_size,
@@ -178,6 +321,9 @@ def process(
         "reader_options": reader_options,
         "strict": strict,
     }
+    if max_length is not None:
+        options["max_length"] = max_length  # only when set: older runs still resume
+    limit = max_length or nlp.max_length
     manifest = open_manifest(
         output_dir,
         resume=resume,
@@ -196,9 +342,10 @@ def process(
         batch_size=batch_size,
         strict=strict,
         pipeline_key=key,
+        max_length=max_length,
     )
     if isinstance(backend, str):
-        backend = build_backend(backend, n_process, scheduler, backend_options)
+        backend = build_backend(backend, n_process, scheduler, backend_options, retries)
     # Workers that cannot share the driver's memory get the pipeline by name, or as
     # config + bytes when it was given as a Language object.
     ships = getattr(backend, "ships_pipeline", True)
@@ -209,17 +356,21 @@ def process(
         gpu=gpu,
     )
 
+    read_options = {
+        "format": input_format,
+        "max_length": limit,
+        "named": {Path(item) for item in inputs if Path(item).is_file()},
+        **reader_options,
+    }
     if count_first and on_total is not None:
-        on_total(count_records(inputs, input_format, reader_options))
+        on_total(count_records(paths, read_options))
 
     skipped = 0
     rejects = CollectingRejects(strict=strict)
 
     def pending_tasks() -> Iterable[ShardTask]:
         nonlocal skipped
-        records = read_corpus(
-            inputs, format=input_format, rejects=rejects, **reader_options
-        )
+        records = read_inputs(paths, rejects, read_options)
         for task in cut_shards(records, rejects, shard_size):
             if manifest.is_done(task.index):
                 entry = manifest.shards[str(task.index)]
@@ -239,6 +390,8 @@ def process(
     n_shards = processed = processed_words = 0
     setup = 0.0
     status = "failed"
+    failure: str | None = None
+    summary: ProcessSummary | None = None
     try:
         with backend:
             backend.open(spec, job, nlp)
@@ -252,7 +405,24 @@ def process(
                     on_progress(result.read)
         n_shards = len(manifest.shards)
         manifest.data["n_shards"] = n_shards
-        status = "complete"
+        # Every worker is gone: a temp file left now is from one that died.
+        for path in output_dir.glob("*.tmp-*"):
+            path.unlink(missing_ok=True)
+        summary = make_summary(
+            manifest,
+            output_dir,
+            start=start,
+            processed=processed,
+            processed_words=processed_words,
+            setup=setup,
+            skipped=skipped,
+            backend=backend,
+        )
+        failure = run_failure(summary, manifest, paths, max_reject_rate)
+        status = "complete" if failure is None else "failed"
+        manifest.data.pop("failure", None)
+        if failure is not None:
+            manifest.data["failure"] = failure
     except KeyboardInterrupt:
         status = "interrupted"
         raise
@@ -269,8 +439,17 @@ def process(
             manifest.save(status=status)
         except OSError as err:
             logger.error(Errors.E501.format(path=output_dir, reason=err))
+    if failure is not None:
+        raise RunFailed(failure, summary)
+    logger.debug("Processed %s", summary.to_dict())
+    return summary
+
+
+def make_summary(
+    manifest, output_dir, *, start, processed, processed_words, setup, skipped, backend
+) -> ProcessSummary:
     totals = manifest.totals()
-    summary = ProcessSummary(
+    return ProcessSummary(
         read=totals["read"],
         written=totals["written"],
         rejected=totals["rejected"],
@@ -281,17 +460,92 @@ def process(
         processed=processed,
         processed_words=processed_words,
         setup_seconds=setup,
-        shards=n_shards,
+        shards=len(manifest.shards),
         shards_skipped=skipped,
         backend=backend.name,
         workers=backend.workers,
     )
-    logger.debug("Processed %s", summary.to_dict())
-    return summary
+
+
+def run_failure(
+    summary: ProcessSummary, manifest: Manifest, paths, max_reject_rate
+) -> str | None:
+    """Why a finished run failed as a whole (E517, E518), or None."""
+    if summary.written == 0:
+        if summary.read == 0:
+            names = ", ".join(str(p) for p in paths[:3])
+            cause = f"the input has no records ({names})"
+        else:
+            cause = (
+                f"all {summary.rejected} record(s) read were rejected; see "
+                f"{summary.rejects_file}. First: {first_reject(manifest)}"
+            )
+        return Errors.E517.format(output=summary.output, cause=cause)
+    if max_reject_rate is not None and summary.read:
+        rate = summary.rejected / summary.read
+        if rate > max_reject_rate:
+            return Errors.E518.format(
+                rejected=summary.rejected,
+                read=summary.read,
+                rate=rate,
+                limit=max_reject_rate,
+                rejects=summary.rejects_file,
+                first=first_reject(manifest),
+            )
+    return None
+
+
+def first_reject(manifest: Manifest) -> str:
+    """'file:line: reason' of the first reject of a run, for a one-line message."""
+    for index in sorted(manifest.shards, key=int):
+        name = manifest.shards[index].get("rejects")
+        if not name:
+            continue
+        with (manifest.directory / name).open(encoding="utf-8") as f:
+            entry = json.loads(f.readline())
+        where = place(entry.get("source", "?"), entry.get("line"))
+        return f"{where}: {entry['reason']}"
+    return "-"
+
+
+def read_inputs(paths: list[Path], rejects: CollectingRejects, options: dict):
+    """Records of the files in order, file by file, so that a file the reader gives
+    up on (a damaged .gz, a read error) is one reject in lenient mode and the next
+    file is still read; strict mode raises CorpusError (E519) naming the file."""
+    options = dict(options)
+    named = options.pop("named")
+    input_format = options.pop("format")
+    for path in paths:
+        name = input_format
+        if name is None:
+            try:
+                name = detect_format(path)
+            except CorpusError:
+                if rejects.strict or path in named:
+                    raise
+                logger.warning(
+                    Warnings.W003.format(path=path, reason="unknown file extension")
+                )
+                continue
+        try:
+            yield from read_corpus(path, format=name, rejects=rejects, **options)
+        except CorpusError as err:
+            if rejects.strict:
+                raise
+            rejects.add(err.source or str(path), err.line, str(err))
+        except OSError as err:
+            message = Errors.E519.format(path=path, reason=err)
+            if rejects.strict:
+                raise CorpusError(message, source=str(path)) from err
+            rejects.add(str(path), None, message)
 
 
 def build_backend(
-    name: str, n_process: int, scheduler: str | None, options: dict | None
+    name: str,
+    n_process: int,
+    scheduler: str | None,
+    options: dict | None,
+    retries: int = 2,
 ) -> Backend:
     """A backend by name, with --n-process meaning local processes or Dask workers."""
     if name == "dask":
@@ -300,7 +554,7 @@ def build_backend(
             "n_workers": n_process if n_process > 1 else None,
         }
     else:
-        opts = {"n_process": n_process}
+        opts = {"n_process": n_process, "retries": retries}
         if n_process > (os.cpu_count() or 1):
             logger.warning(Warnings.W502.format(n=n_process, cores=os.cpu_count()))
     return make_backend(name, **{**opts, **(options or {})})
@@ -369,15 +623,10 @@ def open_manifest(output_dir: Path, *, resume, overwrite, inputs, pipeline, opti
     return manifest
 
 
-def count_records(inputs, input_format, reader_options) -> int:
+def count_records(paths: list[Path], read_options: dict) -> int:
     """Records plus reader rejects, for a progress total (a fast first pass)."""
     rejects = CollectingRejects()
-    n = sum(
-        1
-        for _ in read_corpus(
-            inputs, format=input_format, rejects=rejects, **reader_options
-        )
-    )
+    n = sum(1 for _ in read_inputs(paths, rejects, read_options))
     return n + rejects.count
 
 

@@ -31,6 +31,7 @@ class JobSpec:
     batch_size: int = 256
     strict: bool = False
     pipeline_key: str = ""
+    max_length: int | None = None
 
 
 @dataclass

@@ -131,6 +131,8 @@ def run_shard(nlp, task: ShardTask, job: JobSpec) -> ShardResult:
     rejects = [dict(entry, shard=task.index) for entry in task.reader_rejects]
     written = words = 0
     as_docs = job.output_format in DOC_FORMATS
+    if job.max_length and job.max_length > nlp.max_length:
+        nlp.max_length = job.max_length  # the driver already rejected longer records
     try:
         with nlp.memory_zone():
             with open_writer(docs_path, job.output_format) as writer:

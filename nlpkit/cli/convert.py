@@ -33,11 +33,20 @@ def convert_cli(
     shard_size: int = Opt(
         0, "--shard-size", help="Write OUTPUT as a directory of files of N docs"
     ),
+    max_length: int = Opt(
+        None, "--max-length", help="Reject records longer than N characters"
+    ),
+    max_reject_rate: float = Opt(
+        None,
+        "--max-reject-rate",
+        help="Fail when more than this fraction (0..1) of the records is rejected",
+    ),
     option: list[str] = Opt(
         [], "--option", "-O", help="Other reader option as key=value (repeatable)"
     ),
 ) -> None:
     """Convert corpora to a spaCy DocBin; bad records go to the rejects file."""
+    from ..io import expand_inputs
     from ..io.convert import convert
 
     options = _options(option)
@@ -49,6 +58,8 @@ def convert_cli(
         if value is not None:
             options[key] = value
     try:
+        # a missing input is one error line, before any progress bar is drawn
+        expand_inputs(inputs)
         with progress_bar() as bar:
             task = bar.add_task(f"Converting to {output.name}", total=None)
             summary = convert(
@@ -60,10 +71,12 @@ def convert_cli(
                 rejects_path=rejects,
                 lang=lang,
                 shard_size=shard_size,
+                max_length=max_length,
+                max_reject_rate=max_reject_rate,
                 on_progress=lambda n: bar.update(task, advance=n),
                 **options,
             )
-    except (CorpusError, TypeError, ValueError) as err:
+    except (CorpusError, TypeError, ValueError, OSError, EOFError) as err:
         # soft_wrap and no markup: file paths must come out whole and verbatim
         console.print("[bold red]✘[/]", end=" ")
         console.print(str(err), markup=False, soft_wrap=True)

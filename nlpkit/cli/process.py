@@ -43,6 +43,24 @@ def process_cli(
         [], "--code", "-c", help="Python file registering components (repeatable)"
     ),
     count: bool = Opt(True, "--count/--no-count", help="Count records first (ETA)"),
+    retries: int = Opt(
+        2,
+        "--retries",
+        help="Local backend: run a shard again this many times when its worker "
+        "process dies, before the run fails",
+    ),
+    max_length: int = Opt(
+        None,
+        "--max-length",
+        help="Reject records longer than this many characters (default: the "
+        "pipeline's nlp.max_length)",
+    ),
+    max_reject_rate: float = Opt(
+        None,
+        "--max-reject-rate",
+        help="Fail the run when more than this share of the records (0.0-1.0) is "
+        "rejected",
+    ),
     recycle_after: int = Opt(
         None,
         "--recycle-after",
@@ -53,9 +71,10 @@ def process_cli(
     """Run a pipeline over a corpus into sharded output with a manifest.
 
     Bad records go to OUTPUT/rejects-NNNNN.jsonl; --resume continues after a crash
-    with no doc missing and none duplicated.
+    with no doc missing and none duplicated. Exits 1 when nothing was written or
+    --max-reject-rate is exceeded, and while another run holds OUTPUT/.lock.
     """
-    from ..batch import process
+    from ..batch import RunFailed, process
 
     try:
         with progress_bar() as bar:
@@ -77,6 +96,9 @@ def process_cli(
                 overwrite=overwrite,
                 strict=strict,
                 code=code,
+                retries=retries,
+                max_length=max_length,
+                max_reject_rate=max_reject_rate,
                 count_first=count,
                 backend_options={"recycle_after": recycle_after}
                 if recycle_after
@@ -84,6 +106,9 @@ def process_cli(
                 on_total=lambda n: bar.update(task, total=n),
                 on_progress=lambda n: bar.update(task, advance=n),
             )
+    except RunFailed as err:
+        print_run_summary(err.summary)
+        fail(str(err))
     except (OSError, ValueError, RuntimeError) as err:
         fail(str(err))
     except KeyboardInterrupt:
@@ -92,6 +117,10 @@ def process_cli(
             "run again with --resume to continue.",
             code=130,
         )
+    print_run_summary(summary)
+
+
+def print_run_summary(summary) -> None:
     values = summary.to_dict()
     print_summary(
         {

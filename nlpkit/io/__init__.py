@@ -7,8 +7,8 @@ from .docbin import DocBinWriter, read_docbin
 from .formats import FORMATS, detect_format, read_corpus, register_format
 from .jsonl import read_jsonl
 from .parquet import ParquetWriter, read_parquet
-from .records import Record
-from .rejects import Rejects, read_rejects
+from .records import Record, check_length
+from .rejects import ReadStats, Rejects, read_rejects
 from .sources import expand_inputs, iter_lines
 from .text import read_text
 from .textcat import read_labelled_lines
@@ -20,8 +20,10 @@ __all__ = [
     "DocBinWriter",
     "JsonlWriter",
     "ParquetWriter",
+    "ReadStats",
     "Record",
     "Rejects",
+    "check_length",
     "detect_format",
     "expand_inputs",
     "iter_lines",

@@ -13,7 +13,7 @@ import zipfile
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 
-from ..errors import Errors
+from ..errors import CorpusError, Errors
 from .formats import FORMATS, detect_format, register_format
 from .records import Record
 from .rejects import Rejects
@@ -101,7 +101,13 @@ def _read_member(archive, info, fmt, member_source, rejects, options):
     """Extract one member to a temporary file and read it with its format's reader;
     the places in records and rejects name the archive member, not the temp file."""
     name = info.filename
-    fmt = detect_format(name) if fmt == "auto" else fmt
+    if fmt == "auto":
+        try:
+            fmt = detect_format(name)
+        except CorpusError as err:
+            # one member of unknown format costs that member, not the archive
+            rejects.add(member_source, None, str(err))
+            return
     if fmt not in FORMATS or fmt == "zip":
         rejects.add(
             member_source,

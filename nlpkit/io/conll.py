@@ -13,7 +13,7 @@ from ..errors import Errors
 from .formats import register_format
 from .records import Record
 from .rejects import Rejects
-from .sources import BOM, open_binary
+from .sources import BOM, iter_raw_lines, open_binary
 
 logger = logging.getLogger("nlpkit")
 
@@ -68,7 +68,8 @@ def read_iob(
         logger.debug("%s: detected tag scheme %s", source, scheme)
     group: list[tuple[Sentence, list[tuple[int, int, str]]]] = []
     doc_index = 0
-    for item in _sentences(path, tok_col, tag_col, delimiter, token_prefix):
+    sentences = _sentences(path, tok_col, tag_col, delimiter, token_prefix, rejects)
+    for item in sentences:
         if item is None:  # -DOCSTART-
             if group:
                 yield _record(group, name, source, doc_index)
@@ -126,10 +127,12 @@ def _split(text: str, delimiter: str | None) -> list[str]:
     return text.split("\t") if "\t" in text else text.split()
 
 
-def _lines(path) -> Iterator[tuple[int, str | None, str]]:
+def _lines(
+    path, rejects: Rejects | None = None
+) -> Iterator[tuple[int, str | None, str]]:
     """(line number, text or None, reason when the line is not UTF-8)."""
     with open_binary(path) as stream:
-        for lineno, raw in enumerate(stream, 1):
+        for lineno, raw in iter_raw_lines(stream, str(path), rejects):
             try:
                 text = raw.decode("utf-8").rstrip("\r\n")
             except UnicodeDecodeError as err:
@@ -145,12 +148,17 @@ def _lines(path) -> Iterator[tuple[int, str | None, str]]:
 
 
 def _sentences(
-    path, tok_col: int, tag_col: int, delimiter: str | None, token_prefix: str | None
+    path,
+    tok_col: int,
+    tag_col: int,
+    delimiter: str | None,
+    token_prefix: str | None,
+    rejects: Rejects | None = None,
 ) -> Iterator[Sentence | None]:
     """Sentences (with the first error found in them, if any); None at -DOCSTART-."""
     ncols = None
     sent: Sentence | None = None
-    for lineno, text, bad in _lines(path):
+    for lineno, text, bad in _lines(path, rejects):
         # a stray byte-order mark alone on a line (concatenated files) is blank
         if text is not None and not text.replace(BOM, "").strip():
             if sent is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from collections import deque
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from .rejects import Rejects
 from .sources import iter_lines
 
 Column = str | int
+MAX_FIELD_LINES = 100
 
 
 def read_csv(
@@ -28,6 +30,7 @@ def read_csv(
     text_field: Column | None = None,
     label_field: Column | None = None,
     id_field: Column | None = None,
+    max_field_lines: int | None = MAX_FIELD_LINES,
     rejects: Rejects | None = None,
 ) -> Iterator[Record]:
     """Read a delimited file, one record per row (quoted fields may span lines).
@@ -41,6 +44,10 @@ def read_csv(
         e.g. "|" for "sports|politics"; an empty field then means no label.
     text_field / label_field / id_field: the same as the *_column arguments, under
         the names the JSONL reader uses (so one option works for both).
+    max_field_lines: a row whose quoted field spans more lines than this is
+        rejected (an unclosed quote, most likely) and the lines after its first are
+        read again as rows; None or 0 means no bound. A quoted field still open at
+        the end of the file is always rejected the same way.
     RETURNS (Iterator[Record]): text records with cats {label: 1.0}.
     """
     text_column = text_field if text_field is not None else text_column
@@ -52,28 +59,41 @@ def read_csv(
     if delimiter is None:
         suffixes = [s.lower() for s in Path(path).suffixes]
         delimiter = "\t" if ".tsv" in suffixes or ".tab" in suffixes else ","
-    place = {"first": None}
-
-    def lines() -> Iterator[str]:
-        for lineno, text in iter_lines(path, rejects=rejects):
-            if place["first"] is None:
-                place["first"] = lineno
-            yield text + "\n"
-
-    reader = csv.reader(lines(), delimiter=delimiter)
+    feed = _LineFeed(iter_lines(path, rejects=rejects), max_field_lines)
+    reader = csv.reader(feed, delimiter=delimiter)
     names: list[str] | None = None
     wanted = [text_column, label_column, id_column, *(meta_columns or [])]
     index: dict = {}
     while True:
+        feed.start_row()
         try:
             row = next(reader)
         except StopIteration:
             break
-        except csv.Error as err:
-            rejects.add(source, place["first"], f"malformed CSV row: {err}")
-            place["first"] = None
+        except (csv.Error, _RowTooLong) as err:
+            reason = (
+                _too_long_reason(feed.row[0][0], max_field_lines)
+                if isinstance(err, _RowTooLong)
+                else f"malformed CSV row: {err}"
+            )
+            lineno, raw = feed.row[0] if feed.row else (None, None)
+            rejects.add(source, lineno, reason, raw=raw)
+            feed.recover()
+            reader = csv.reader(feed, delimiter=delimiter)
             continue
-        lineno, place["first"] = place["first"], None
+        lineno = feed.row[0][0] if feed.row else None
+        if feed.eof and row:
+            # csv ends an open quoted field silently at the end of the input
+            rejects.add(
+                source,
+                lineno,
+                f"unclosed quote: the quoted field that starts on line {lineno} "
+                "runs to the end of the file",
+                raw=feed.row[0][1],
+            )
+            feed.recover()
+            reader = csv.reader(feed, delimiter=delimiter)
+            continue
         if not row or (len(row) == 1 and not row[0].strip()):
             continue
         if header and names is None:
@@ -121,6 +141,54 @@ def read_tsv(path, **options) -> Iterator[Record]:
     """read_csv with a tab delimiter."""
     options.setdefault("delimiter", "\t")
     return read_csv(path, **options)
+
+
+class _RowTooLong(Exception):
+    pass
+
+
+class _LineFeed:
+    """Feeds lines to csv.reader and keeps the lines of the row being read, so that
+    a broken row can be rejected and the lines after its first read again."""
+
+    def __init__(self, lines: Iterator[tuple[int, str]], max_lines: int | None):
+        self._lines = lines
+        self._replay: deque[tuple[int, str]] = deque()
+        self.max_lines = max_lines
+        self.row: list[tuple[int, str]] = []
+        self.eof = False
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> str:
+        if self.max_lines and len(self.row) >= self.max_lines:
+            raise _RowTooLong
+        if self._replay:
+            item = self._replay.popleft()
+        else:
+            try:
+                item = next(self._lines)
+            except StopIteration:
+                self.eof = True
+                raise
+        self.row.append(item)
+        return item[1] + "\n"
+
+    def start_row(self) -> None:
+        self.row = []
+
+    def recover(self) -> None:
+        self._replay.extendleft(reversed(self.row[1:]))
+        self.row = []
+        self.eof = False
+
+
+def _too_long_reason(lineno: int, max_lines: int | None) -> str:
+    return (
+        f"unclosed quote: the quoted field that starts on line {lineno} runs over "
+        f"{max_lines} lines (raise max_field_lines if such fields are real)"
+    )
 
 
 def _index(column: Column, names: list[str] | None, source: str) -> int:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import CorpusError, Errors
-from .records import Record
-from .rejects import Rejects
+from ..errors import CorpusError, Errors, Warnings
+from .records import Record, check_length
+from .rejects import ReadStats, Rejects
 from .sources import expand_inputs
+
+logger = logging.getLogger("nlpkit")
 
 ReaderFunc = Callable[..., Iterator[Record]]
 
@@ -54,18 +57,44 @@ def read_corpus(
     *,
     format: str | None = None,
     rejects: Rejects | None = None,
+    stats: ReadStats | None = None,
+    max_length: int | None = None,
     **options,
 ) -> Iterator[Record]:
     """Stream records from files, directories or globs, in a stable order.
 
-    format (str | None): a name from FORMATS; inferred per file when None.
+    Inputs are checked when this is called: a missing file or a glob that matches
+    nothing raises CorpusError (E001, E006) before anything is read.
+
+    format (str | None): a name from FORMATS; inferred per file when None. A file
+        found in a directory or glob whose format is unknown is skipped with a
+        warning in lenient mode (counted in stats.skipped_files); a file named
+        explicitly, or any file in strict mode, raises E004.
     rejects (Rejects | None): None raises on the first bad record (strict).
+    stats (ReadStats | None): updated as records are read, for reconciliation.
+    max_length (int | None): reject records of more characters (see check_length).
     options: passed on to the format's reader (e.g. text_field for jsonl).
     """
     _load_builtin_formats()
     rejects = rejects or Rejects.raising()
-    for path in expand_inputs(inputs, rejects=rejects):
-        name = format or detect_format(path)
+    stats = stats if stats is not None else ReadStats()
+    inputs = [inputs] if isinstance(inputs, (str, Path)) else list(inputs)
+    paths = expand_inputs(inputs)
+    named = {Path(item) for item in inputs if Path(item).is_file()}
+    return _read_files(paths, named, format, rejects, stats, max_length, options)
+
+
+def _read_files(paths, named, format, rejects, stats, max_length, options):
+    for path in paths:
+        try:
+            name = format or detect_format(path)
+        except CorpusError:
+            if rejects.strict or path in named:
+                raise
+            stats.skipped_files += 1
+            reason = f"unknown file extension {''.join(path.suffixes) or '(none)'!r}"
+            logger.warning(Warnings.W003.format(path=path, reason=reason))
+            continue
         if name not in FORMATS:
             raise CorpusError(
                 Errors.E003.format(
@@ -73,13 +102,31 @@ def read_corpus(
                 ),
                 source=str(path),
             )
-        before = rejects.count
-        n = 0
-        for record in FORMATS[name].read(path, rejects=rejects, **options):
-            n += 1
+        reader = iter(FORMATS[name].read(path, rejects=rejects, **options))
+        n_records = n_rejected = 0
+        while True:
+            # Only rejects added while the reader runs are the reader's: the consumer
+            # may add its own between two records.
+            before = rejects.count
+            try:
+                record = next(reader)
+            except StopIteration:
+                break
+            finally:
+                n_rejected += rejects.count - before
+                stats.rejected += rejects.count - before
+            reason = check_length(record, max_length)
+            if reason is not None:
+                rejects.add(record.source, record.line, reason)
+                n_rejected += 1
+                stats.rejected += 1
+                continue
+            n_records += 1
+            stats.records += 1
             yield record
-        if n == 0 and rejects.count == before:
-            rejects.add(path, None, Errors.E005.format(path=path))
+        if n_records == 0 and n_rejected == 0:
+            stats.empty_files += 1
+            logger.warning(Warnings.W004.format(path=path))
 
 
 def _load_builtin_formats() -> None:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+from ..errors import CorpusError, Errors
 from .formats import register_format
 from .records import Record
 from .rejects import Rejects
@@ -37,12 +39,16 @@ def read_jsonl(
     source = str(path)
     name = Path(path).name
     used = {text_field, id_field, cats_field, label_field, spans_field, "ents"}
+    # records without the text field, held back while every record so far lacks it
+    leading: _MissingField | None = _MissingField(source, text_field, rejects)
     for lineno, line in iter_lines(path, rejects=rejects):
         if not line.strip():
             continue
         try:
             obj = json.loads(line)
         except json.JSONDecodeError as err:
+            if leading is not None:
+                leading.flush()
             rejects.add(
                 source,
                 lineno,
@@ -51,6 +57,8 @@ def read_jsonl(
             )
             continue
         if not isinstance(obj, dict):
+            if leading is not None:
+                leading.flush()
             rejects.add(
                 source,
                 lineno,
@@ -59,9 +67,15 @@ def read_jsonl(
             )
             continue
         text = _get(obj, text_field)
+        if text is None and leading is not None:
+            leading.add(lineno, obj, line)
+            continue
+        if leading is not None:
+            leading.flush()
+            leading = None
         if not isinstance(text, str):
             reason = (
-                f"missing text field '{text_field}'"
+                _missing(text_field, obj)
                 if text is None
                 else f"text field '{text_field}' is {type(text).__name__}, not a string"
             )
@@ -91,6 +105,52 @@ def read_jsonl(
             source=source,
             line=lineno,
         )
+    if leading is not None:
+        leading.flush()
+
+
+class _MissingField:
+    """Records at the start of a file that lack the text field. After GIVE_UP_AFTER
+    of them in a row the field name is surely wrong: one error naming the fields the
+    records do have, instead of a reject per record."""
+
+    GIVE_UP_AFTER = 20
+
+    def __init__(self, source: str, text_field: str, rejects: Rejects):
+        self.source, self.text_field, self.rejects = source, text_field, rejects
+        self.held: list[tuple[int, str, str]] = []
+        self.fields: dict[str, None] = {}
+        self.strings: Counter[str] = Counter()
+
+    def add(self, lineno: int, obj: dict, line: str) -> None:
+        self.fields.update(dict.fromkeys(obj))
+        # the hint is the field holding the most text
+        self.strings.update({k: len(v) for k, v in obj.items() if isinstance(v, str)})
+        reason = _missing(self.text_field, obj)
+        if self.rejects.strict:
+            self.rejects.add(self.source, lineno, reason, raw=line)
+        self.held.append((lineno, reason, line))
+        if len(self.held) >= self.GIVE_UP_AFTER:
+            hint = self.strings.most_common(1)[0][0] if self.strings else "FIELD"
+            raise CorpusError(
+                Errors.E021.format(
+                    field=self.text_field,
+                    n=len(self.held),
+                    path=self.source,
+                    fields=", ".join(self.fields) or "none",
+                    hint=hint,
+                ),
+                source=self.source,
+            )
+
+    def flush(self) -> None:
+        for lineno, reason, line in self.held:
+            self.rejects.add(self.source, lineno, reason, raw=line)
+        self.held = []
+
+
+def _missing(text_field: str, obj: dict) -> str:
+    return f"missing text field '{text_field}' (fields: {', '.join(obj) or 'none'})"
 
 
 def _get(obj: dict, dotted: str | None):

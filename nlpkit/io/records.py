@@ -95,3 +95,18 @@ class Record:
 def place(source: str, line: int | None) -> str:
     """A 'file:line' string for messages (just the file when line is unknown)."""
     return f"{source}:{line}" if line is not None else str(source)
+
+
+def check_length(record: Record | str, max_length: int | None) -> str | None:
+    """Why a record is too long to process, or None when it fits.
+
+    record (Record | str): a record, or its text.
+    max_length (int | None): the most characters allowed; None or 0 means no limit.
+    RETURNS (str | None): "text of N characters exceeds max_length M", or None.
+    """
+    if not max_length:
+        return None
+    text = record if isinstance(record, str) else record.get_text()
+    if len(text) > max_length:
+        return f"text of {len(text)} characters exceeds max_length {max_length}"
+    return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import CorpusError, Errors, Warnings
@@ -20,13 +21,23 @@ class Rejects:
     strict (bool): raise a CorpusError naming file and line at the first bad record.
     path (str | Path | None): lenient mode writes one JSON line per rejected record
         here ({"source", "line", "reason", "raw"}); the file is only created if needed.
+    quiet (bool): log no warnings (for a second pass over the same input, so each
+        bad record is reported once).
     """
 
-    def __init__(self, path: str | Path | None = None, *, strict: bool = False):
+    def __init__(
+        self,
+        path: str | Path | None = None,
+        *,
+        strict: bool = False,
+        quiet: bool = False,
+    ):
         self.strict = strict
+        self.quiet = quiet
         self.path = Path(path) if path is not None else None
         self.count = 0
         self.by_source: Counter[str] = Counter()
+        self.first: str | None = None  # 'place: reason' of the first reject
         self._file = None
 
     @classmethod
@@ -46,7 +57,9 @@ class Rejects:
             )
         self.count += 1
         self.by_source[str(source)] += 1
-        if self.by_source[str(source)] <= _LOGGED_PER_SOURCE:
+        if self.first is None:
+            self.first = f"{where}: {reason}"
+        if not self.quiet and self.by_source[str(source)] <= _LOGGED_PER_SOURCE:
             logger.warning(Warnings.W002.format(place=where, reason=reason))
         if self.path is not None:
             if self._file is None:
@@ -61,7 +74,7 @@ class Rejects:
             self._file.close()
             self._file = None
         for source, count in self.by_source.items():
-            if count > _LOGGED_PER_SOURCE:
+            if count > _LOGGED_PER_SOURCE and not self.quiet:
                 logger.warning(
                     Warnings.W001.format(count=count, source=source, path=self.path)
                 )
@@ -71,6 +84,25 @@ class Rejects:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+@dataclass
+class ReadStats:
+    """What read_corpus saw, counted as it reads (not derived from what was written).
+
+    records: records the readers yielded. rejected: records the readers rejected.
+    empty_files: files with no records and no rejects. skipped_files: files left
+        out because their format is unknown (lenient mode).
+    """
+
+    records: int = 0
+    rejected: int = 0
+    empty_files: int = 0
+    skipped_files: int = 0
+
+    @property
+    def read(self) -> int:
+        return self.records + self.rejected
 
 
 def read_rejects(path: str | Path) -> list[dict]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import glob
 import gzip
+import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -19,11 +20,11 @@ def expand_inputs(
     """Turn files, directories and glob patterns into a sorted list of files.
 
     Directories are walked recursively (hidden files skipped). A name that matches
-    nothing is an error (strict) or a rejects entry (lenient).
+    nothing is an error in strict and lenient mode alike (E001, E006), raised before
+    anything is read or written. rejects: accepted for compatibility; unused.
     """
     if isinstance(inputs, (str, Path)):
         inputs = [inputs]
-    rejects = rejects or Rejects.raising()
     found: list[Path] = []
     for item in inputs:
         path = Path(item)
@@ -40,12 +41,10 @@ def expand_inputs(
             matches = sorted(Path(p) for p in glob.glob(str(item), recursive=True))
             files = [p for p in matches if p.is_file()]
             if not files:
-                rejects.add(item, None, Errors.E006.format(pattern=item))
+                raise CorpusError(Errors.E006.format(pattern=item), source=str(item))
             found.extend(files)
         else:
-            if rejects.strict:
-                raise CorpusError(Errors.E001.format(path=path), source=str(path))
-            rejects.add(path, None, "file not found")
+            raise CorpusError(Errors.E001.format(path=path), source=str(path))
     return found
 
 
@@ -76,7 +75,7 @@ def iter_lines(
         stream, close = stream_or_path, False
         source = source or getattr(stream, "name", "<stream>")
     try:
-        for lineno, raw in enumerate(stream, 1):
+        for lineno, raw in iter_raw_lines(stream, source, rejects):
             try:
                 text = raw.decode("utf-8")
             except UnicodeDecodeError as err:
@@ -96,11 +95,46 @@ def iter_lines(
             stream.close()
 
 
+def iter_raw_lines(
+    stream, source: str, rejects: Rejects | None
+) -> Iterator[tuple[int, bytes]]:
+    """Yield (line number, bytes) from a binary stream. A damaged gzip stream ends
+    the file with one rejects entry for the rest of it (the place is the first line
+    not read); rejects None stops there silently (for peeking readers)."""
+    lineno = 0
+    try:
+        for lineno, raw in enumerate(stream, 1):
+            yield lineno, raw
+    except DECOMPRESS_ERRORS as err:
+        if not isinstance(stream, gzip.GzipFile):
+            raise
+        if rejects is not None:
+            rejects.add(source, lineno + 1, gzip_error_reason(err, lineno))
+
+
+DECOMPRESS_ERRORS = (EOFError, zlib.error, OSError)
+
+
+def gzip_error_reason(err: BaseException, lines_read: int) -> str:
+    """Why a gzip stream stopped, for a rejects entry or an error."""
+    if isinstance(err, gzip.BadGzipFile) and lines_read == 0:
+        return f"not a gzip file, though its name ends in .gz ({err})"
+    what = "truncated" if isinstance(err, EOFError) else "damaged"
+    where = f"after line {lines_read}" if lines_read else "before the first line"
+    return f"{what} gzip stream {where}; the rest of the file is lost ({err})"
+
+
 def read_text_file(path: str | Path, *, rejects: Rejects | None = None) -> str | None:
     """Read a whole (small) file as UTF-8; None (and a rejects entry) if it is not."""
     rejects = rejects or Rejects.raising()
     with open_binary(path) as f:
-        data = f.read()
+        try:
+            data = f.read()
+        except DECOMPRESS_ERRORS as err:
+            if not isinstance(f, gzip.GzipFile):
+                raise
+            rejects.add(str(path), None, gzip_error_reason(err, 0))
+            return None
     return decode_bytes(data, str(path), rejects)
 
 
