@@ -13,7 +13,7 @@ TEST_EXTRAS := models,transformers,retrieval,llm,dask,viz,dev
 LLAMA  := llama-cpp-python==0.3.36
 LLAMA_CMAKE := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON
 
-.PHONY: demo test lint format clean
+.PHONY: demo test lint format clean bench-quick bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -46,6 +46,14 @@ lint: $(VENV)/.test-installed
 format: $(VENV)/.test-installed
 	$(BIN)/ruff format nlpkit tests benchmarks pipelines
 	$(BIN)/ruff check --fix nlpkit tests benchmarks pipelines
+
+# Benchmarks: every declared experiment, results into benchmarks/results/ and the
+# tables of benchmarks/README.md re-rendered from them. Run on an idle machine.
+bench-quick: $(VENV)/.test-installed
+	$(BIN)/python -m benchmarks.run --size quick
+
+bench: $(VENV)/.test-installed
+	$(BIN)/python -m benchmarks.run --size full
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache runs

@@ -11,7 +11,9 @@ from pathlib import Path
 
 from nlpkit.settings import data_dir
 
-RESULTS = Path(__file__).resolve().parent / "results"
+# the declared benchmarks (registry.py) write benchmarks/results/; these older
+# scripts keep their JSON out of it
+RESULTS = Path(__file__).resolve().parent / ".cache" / "results"
 
 
 def require_data(*parts: str) -> Path:
@@ -36,8 +38,8 @@ def peak_rss_mb() -> float:
 
 
 def save_results(name: str, results: dict) -> Path:
-    """Write results as JSON to benchmarks/results/<name>.json (git-ignored)."""
-    RESULTS.mkdir(exist_ok=True)
+    """Write results as JSON to benchmarks/.cache/results/<name>.json (git-ignored)."""
+    RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / f"{name}.json"
     results = {"machine": platform.platform(), **results}
     path.write_text(json.dumps(results, indent=2), encoding="utf-8")

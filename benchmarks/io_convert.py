@@ -5,7 +5,7 @@ WikiANN train repeated 10 times, about 20 MB, written to a temp folder); we reco
 wall time and peak RSS, subtract a process that only imports spaCy and makes a blank
 pipeline, and check that both outputs hold the same tokens and entities.
 
-    flock /tmp/nlpkit-bench.lock .venv/bin/python benchmarks/io_convert.py [--quick]
+    flock /tmp/nlpkit-bench.lock .venv/bin/python -m benchmarks.io_convert [--quick]
 """
 
 from __future__ import annotations

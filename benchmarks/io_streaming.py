@@ -6,7 +6,7 @@ Files are generated in a temp folder (IOB: 200,000 sentences, about 24 MB; JSONL
 tracemalloc while every record is read and dropped. Memory only: tracemalloc makes
 timings meaningless, so none are reported.
 
-    .venv/bin/python benchmarks/io_streaming.py [--quick]
+    .venv/bin/python -m benchmarks.io_streaming [--quick]
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """LLM hand-off: HTTP concurrency, in-process speed, cache, and routing on SST-2.
 
-    flock /tmp/nlpkit-bench.lock .venv/bin/python benchmarks/llm_handoff.py [--quick]
+    flock /tmp/nlpkit-bench.lock .venv/bin/python -m benchmarks.llm_handoff [--quick]
 
 1. docs/s through the OpenAI-compatible backend at concurrency 1, 4, 8 against
    nlpkit's local test server, which answers every request after a fixed delay with
@@ -26,8 +26,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from benchmarks._common import require_data, save_results  # noqa: E402
+from benchmarks._common import require_data, save_results
 
 LABELS = ["negative", "positive"]
 EXAMPLES = [  # few-shot examples written for the benchmark (not from SST-2)

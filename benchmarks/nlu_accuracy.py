@@ -1,8 +1,8 @@
 """Train and test the NER and textcat pipelines in pipelines/ on ../shared/data.
 
-python benchmarks/nlu_accuracy.py train EXPERIMENT [--max-steps N] [--quick]
-python benchmarks/nlu_accuracy.py test EXPERIMENT
-python benchmarks/nlu_accuracy.py train EXPERIMENT --source training/X/model-best --run-name Y
+python -m benchmarks.nlu_accuracy train EXPERIMENT [--max-steps N] [--quick]
+python -m benchmarks.nlu_accuracy test EXPERIMENT
+python -m benchmarks.nlu_accuracy train EXPERIMENT --source training/X/model-best --run-name Y
 
 `train` runs spacy train on the train split, choosing the best checkpoint on dev
 (model-best); `test` scores model-best once on the test split with nlpkit's
@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+
 
 from benchmarks._common import require_data, save_results  # noqa: E402
 

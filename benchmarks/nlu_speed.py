@@ -1,6 +1,6 @@
 """Prediction speed of the trained NER/textcat pipelines next to en_core_web_sm's NER.
 
-flock /tmp/nlpkit-bench.lock .venv/bin/python benchmarks/nlu_speed.py [--quick]
+flock /tmp/nlpkit-bench.lock .venv/bin/python -m benchmarks.nlu_speed [--quick]
     [--models wikiann_md wnut17_md ...]
 
 Every pipeline found under training/<name>/model-best (or training/<name> for the
@@ -15,13 +15,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 import time
 from pathlib import Path
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+
 
 from benchmarks._common import require_data, save_results  # noqa: E402
 

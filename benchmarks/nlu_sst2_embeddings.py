@@ -1,7 +1,7 @@
 """SST-2 from fixed embeddings: few-shot (32 per label) and full-train logistic regression.
 
-python benchmarks/nlu_sst2_embeddings.py [--quick] [--shots 32] [--seeds 5]
-python benchmarks/nlu_sst2_embeddings.py --finetune [--epochs 1] [--pairs 20]
+python -m benchmarks.nlu_sst2_embeddings [--quick] [--shots 32] [--seeds 5]
+python -m benchmarks.nlu_sst2_embeddings --finetune [--epochs 1] [--pairs 20]
     [--lr 2e-5] [--ft-batch-size 16] [--loss cosine] [--dev-only] [--baseline] [--save]
     [--self-train-rounds 2] [--self-train-fraction 0.5]
 
@@ -22,14 +22,13 @@ texts with their labels removed (semi-supervised: still 32 labelled texts per la
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+
 
 from benchmarks._common import require_data, save_results  # noqa: E402
 from nlpkit.classify.encoders import DEFAULT_ENCODER  # noqa: E402

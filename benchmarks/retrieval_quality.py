@@ -5,20 +5,17 @@ the cross-encoder trained by retrieval_train.py (on train-split queries and
 document pairs only), plus its int8 CPU variant. Metrics on the even-id test
 queries: nDCG@10, MRR@10, Recall@100.
 
-    .venv/bin/python benchmarks/retrieval_quality.py [cranfield vaswani] [--quick]
+    .venv/bin/python -m benchmarks.retrieval_quality [cranfield vaswani] [--quick]
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from benchmarks._common import save_results  # noqa: E402
-from benchmarks.retrieval_common import (  # noqa: E402
+from benchmarks._common import save_results
+from benchmarks.retrieval_common import (
     CACHE,
     cached_dense,
     load,

@@ -10,22 +10,18 @@
   (Snowball stemming included) against rank_bm25 with tokens for free.
 
 Run under the shared lock:
-    flock /tmp/nlpkit-bench.lock .venv/bin/python benchmarks/retrieval_speed.py [--quick]
+    flock /tmp/nlpkit-bench.lock .venv/bin/python -m benchmarks.retrieval_speed [--quick]
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
 import time
-from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from benchmarks._common import save_results  # noqa: E402
-from benchmarks.retrieval_common import CACHE, load, setup_env  # noqa: E402
+from benchmarks._common import save_results
+from benchmarks.retrieval_common import CACHE, load, setup_env
 
 
 def best_of(fn, repeats: int) -> float:

@@ -3,7 +3,7 @@
 Nothing here sees a test query: positives come from the qrels of the odd-id (train)
 queries and from pseudo-queries made from the documents (titles, ICT sentences).
 
-    .venv/bin/python benchmarks/retrieval_train.py cranfield [--quick]
+    .venv/bin/python -m benchmarks.retrieval_train cranfield [--quick]
     [--doc-pairs N] [--doc-mode auto] [--doc-seed 0] [--ict-draws 0]
     [--model minilm|PATH] [--miner bm25|dense|hybrid --encoder minilm|mpnet]
 """
@@ -14,13 +14,10 @@ import argparse
 import json
 import logging
 import random
-import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from benchmarks.retrieval_common import (  # noqa: E402
+from benchmarks.retrieval_common import (
     CACHE,
     cached_dense,
     load,

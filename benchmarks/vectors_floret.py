@@ -4,16 +4,12 @@ fastText (gensim) is trained on gensim's lee_background.cor (60k tokens); the wo
 WS-353 are split into those in its vocabulary and those not (their vectors come from
 n-grams only). Mean cosine between spaCy's floret-mode vectors and fastText's.
 
-Run: .venv/bin/python benchmarks/vectors_floret.py
+Run: .venv/bin/python -m benchmarks.vectors_floret
 """
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from benchmarks._common import save_results  # noqa: E402
+from benchmarks._common import save_results
 
 
 def main() -> None:

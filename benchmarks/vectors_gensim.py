@@ -5,19 +5,17 @@ called the two documented ways: streaming `LineSentence(path)` and `corpus_file=
 nlpkit streams the corpus through its TokenCorpus into a temporary file and trains
 with corpus_file. words/s = corpus tokens x epochs / wall time of the whole call.
 
-Run: flock /tmp/nlpkit-bench.lock .venv/bin/python benchmarks/vectors_gensim.py [--quick]
+Run: flock /tmp/nlpkit-bench.lock .venv/bin/python -m benchmarks.vectors_gensim [--quick]
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from benchmarks._common import save_results  # noqa: E402
-from benchmarks.vectors_data import build, n_tokens  # noqa: E402
+from benchmarks._common import save_results
+from benchmarks.vectors_data import build, n_tokens
 
 
 def settings(args) -> dict:

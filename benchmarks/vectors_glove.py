@@ -7,7 +7,7 @@ same evaluator (WS-353, SimLex-999, MEN, Google analogies).
 
 Build the C tools outside the repo first, e.g. into /tmp/glove (GLOVE_BUILD=.../build):
     git clone https://github.com/stanfordnlp/GloVe /tmp/glove && make -C /tmp/glove
-Run: flock /tmp/nlpkit-bench.lock .venv/bin/python benchmarks/vectors_glove.py
+Run: flock /tmp/nlpkit-bench.lock .venv/bin/python -m benchmarks.vectors_glove
 """
 
 from __future__ import annotations
@@ -16,14 +16,12 @@ import argparse
 import os
 import resource
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from benchmarks._common import peak_rss_mb, save_results  # noqa: E402
-from benchmarks.vectors_data import build, n_tokens  # noqa: E402
+from benchmarks._common import peak_rss_mb, save_results
+from benchmarks.vectors_data import build, n_tokens
 
 BUILD = Path(os.environ.get("GLOVE_BUILD", "/tmp/glove/build"))
 

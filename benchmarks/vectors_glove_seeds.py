@@ -3,18 +3,15 @@
 Untimed: how much the word-similarity scores move between random initializations,
 to judge the gap to the C tools' scores.
 
-Run: .venv/bin/python benchmarks/vectors_glove_seeds.py --seeds 1,2
+Run: .venv/bin/python -m benchmarks.vectors_glove_seeds --seeds 1,2
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from benchmarks._common import save_results  # noqa: E402
-from benchmarks.vectors_data import build  # noqa: E402
+from benchmarks._common import save_results
+from benchmarks.vectors_data import build
 
 
 def main() -> None:

