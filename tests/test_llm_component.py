@@ -475,3 +475,53 @@ def test_rag_reranker_reorders_context():
         nlp = make_nlp(task, http_backend(srv.url("ok")))
         doc = nlp("What is the capital of France?")
     assert doc._.answer == "Lima" and doc._.llm_sources == ["d3"]
+
+
+TEXTCAT_TASK = {
+    "@misc": "nlpkit.TextCat.v1",
+    "labels": ["positive", "negative"],
+    "template": "{{ text }}",
+}
+
+
+def test_unparsable_answer_not_cached_rerun_asks_again(tmp_path):
+    cache = str(tmp_path / "llm.sqlite")
+    with TestLLMServer(fail_first=1) as srv:
+        nlp = make_nlp(TEXTCAT_TASK, http_backend(srv.url("garbage")), cache_path=cache)
+        doc = nlp("clearly NEGATIVE.")
+        assert doc.cats == {} and "[E406]" in doc._.llm_error
+        again = make_nlp(
+            TEXTCAT_TASK, http_backend(srv.url("garbage")), cache_path=cache
+        )
+        doc = again("clearly NEGATIVE.")
+        assert srv.requests["garbage"] == 2  # asked again, not replayed
+        assert doc.cats == {"positive": 0.0, "negative": 1.0}
+        assert doc._.llm_error is None
+        stats = again.get_pipe("llm").stats
+        assert (stats.cache_hits, stats.requests_sent, stats.failures) == (0, 1, 0)
+        third = make_nlp(
+            TEXTCAT_TASK, http_backend(srv.url("garbage")), cache_path=cache
+        )
+        assert third("clearly NEGATIVE.").cats["negative"] == 1.0
+        assert srv.requests["garbage"] == 2  # the good answer is served from cache
+
+
+def test_cached_answer_the_task_refuses_is_asked_again(tmp_path):
+    from nlpkit.llm import GenerationSettings, Result, ResultCache, cache_key
+    from nlpkit.llm.testserver import GARBAGE
+
+    cache_path = str(tmp_path / "llm.sqlite")
+    with TestLLMServer() as srv:
+        nlp = make_nlp(TEXTCAT_TASK, http_backend(srv.url("ok")), cache_path=cache_path)
+        pipe = nlp.get_pipe("llm")
+        doc = nlp.make_doc("clearly NEGATIVE.")
+        ((prompt, _),) = pipe.task.generate_prompts([doc])
+        settings: GenerationSettings = pipe.backend.settings
+        key = cache_key(pipe.backend.cache_key, prompt, settings)
+        # a cache written by an older nlpkit that stored unparsable answers
+        old = ResultCache(cache_path)
+        old.put(key, pipe.backend.cache_key, prompt, settings, Result(text=GARBAGE))
+        old.close()
+        doc = nlp(doc)
+        assert doc.cats["negative"] == 1.0 and srv.requests["ok"] == 1
+        assert pipe.stats.cache_hits == 0 and pipe.stats.failures == 0

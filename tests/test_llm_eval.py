@@ -1,4 +1,5 @@
 import json
+import re
 
 import pytest
 import spacy
@@ -109,8 +110,9 @@ def test_cli_eval_prints_table(tmp_path):
         app, ["llm", "eval", str(path), "--metrics", "rouge,bleu"]
     )
     assert result.exit_code == 0, result.output
-    assert "rouge1_f" in result.output and "0.8889" in result.output
-    assert "rouge2_r" in result.output and "0.6667" in result.output
+    assert "ROUGE-1 F1" in result.output and "0.8889" in result.output
+    assert "ROUGE-2 recall" in result.output and "0.6667" in result.output
+    assert re.search(r"pairs\s*│\s*1 │", result.output)  # a count, not 1.0000
     bad = CliRunner().invoke(app, ["llm", "eval", str(path), "--pred-field", "nope"])
     assert bad.exit_code == 1 and "E413" in bad.output
 
@@ -135,4 +137,4 @@ def test_cli_run_with_test_server(tmp_path):
     assert rows[1]["llm_error"].startswith("[E403]")
     rejects = (tmp_path / "out" / "llm_rejects.jsonl").read_text().splitlines()
     assert len(rejects) == 1 and json.loads(rejects[0])["line"] == 2
-    assert "requests_sent" in result.output
+    assert "requests sent" in result.output

@@ -82,9 +82,15 @@ def import_code(path: str, source: str, import_file) -> None:
 
 
 def install_pipeline(spec: PipelineSpec, nlp=None) -> Any:
-    """Load (or adopt) the pipeline for `spec.key` in this process, once."""
-    if spec.key not in _PIPELINES:
-        _PIPELINES[spec.key] = nlp if nlp is not None else spec.load()
+    """Load the pipeline for `spec.key` in this process once, or adopt the one given.
+
+    A Language object handed in always wins over an earlier one with the same
+    fingerprint: it carries the caller's hooks, stats and rejects path.
+    """
+    if nlp is not None:
+        _PIPELINES[spec.key] = nlp
+    elif spec.key not in _PIPELINES:
+        _PIPELINES[spec.key] = spec.load()
     return _PIPELINES[spec.key]
 
 

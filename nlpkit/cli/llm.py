@@ -46,12 +46,33 @@ def run_cli(
     cache: Path = Opt(None, "--cache", help="SQLite cache file"),
     no_cache: bool = Opt(False, "--no-cache", help="Bypass the cache"),
     batch_size: int = Opt(16, "--batch-size", "-b"),
+    shard_size: int = Opt(
+        100, "--shard-size", help="Docs per shard (unit of resume; small for LLMs)"
+    ),
+    timeout: float = Opt(
+        None, "--timeout", help="Seconds per request (HTTP); may change on --resume"
+    ),
+    resume: bool = Opt(False, "--resume", help="Continue the run in --output"),
+    overwrite: bool = Opt(False, "--overwrite", help="Replace a run in --output"),
+    max_reject_rate: float = Opt(
+        None,
+        "--max-reject-rate",
+        help="Fail when more than this share (0.0-1.0) of the records is rejected",
+    ),
     price_in: float = Opt(0.0, "--price-in", help="Price per 1k input tokens"),
     price_out: float = Opt(0.0, "--price-out", help="Price per 1k output tokens"),
 ) -> None:
-    """Annotate a corpus with an LLM task; writes the docs and prints run stats."""
-    from ..batch import process
+    """Annotate a corpus with an LLM task; writes the docs and prints run stats.
+
+    The output is sharded with a manifest, as for `nlpkit process`: --resume continues
+    an interrupted run with no doc missing or duplicated; --overwrite starts again.
+    Docs the LLM failed on keep doc._.llm_error and are listed in
+    OUTPUT/llm_rejects.jsonl. Exits 1 when no server answers at --base-url, when
+    every LLM request failed, and while another run holds OUTPUT/.lock.
+    """
+    from ..batch import RunFailed
     from ..llm.build import backend_config, build_pipeline, route_config, task_config
+    from ..llm.run import LLMRunFailed, run_llm
 
     try:
         task_cfg = task_config(
@@ -77,7 +98,6 @@ def run_cli(
             cache_path=str(cache) if cache else None,
             use_cache=not no_cache,
             batch_size=batch_size,
-            rejects_path=str(output / "llm_rejects.jsonl"),
             price_per_1k_input=price_in,
             price_per_1k_output=price_out,
         )
@@ -87,19 +107,37 @@ def run_cli(
     attrs = ["text", "ents", "cats", "_.llm_error", "_.llm_raw"] + (
         [field] if field else []
     )
-    with progress_bar() as bar:
-        progress = bar.add_task("LLM", total=None)
-        summary = process(
-            nlp,
-            inputs,
-            output,
-            attrs=attrs,
-            batch_size=batch_size,
-            on_progress=lambda n: bar.update(progress, advance=n),
+    try:
+        with progress_bar() as bar:
+            progress = bar.add_task("LLM", total=None)
+            summary = run_llm(
+                nlp,
+                inputs,
+                output,
+                attrs=attrs,
+                timeout=timeout,
+                resume=resume,
+                overwrite=overwrite,
+                batch_size=batch_size,
+                shard_size=shard_size,
+                max_reject_rate=max_reject_rate,
+                on_total=lambda n: bar.update(progress, total=n),
+                on_progress=lambda n: bar.update(progress, advance=n),
+            )
+    except LLMRunFailed as err:
+        print_run(err.summary.to_dict())
+        fail(str(err))
+    except RunFailed as err:
+        fail(str(err))
+    except (OSError, ValueError, RuntimeError) as err:
+        fail(str(err))
+    except KeyboardInterrupt:
+        fail(
+            f"Interrupted. Completed shards are kept in {output}/manifest.json; "
+            "run again with --resume to continue.",
+            code=130,
         )
-    print_table(
-        "nlpkit llm run", {**summary.to_dict(), **nlp.get_pipe("llm").stats.to_dict()}
-    )
+    print_run(summary.to_dict())
 
 
 @llm_app.command("eval")
@@ -133,15 +171,66 @@ def eval_cli(
         )
     except (ValueError, FileNotFoundError) as err:
         fail(str(err))
-    print_table(f"nlpkit llm eval: {path.name}", scores)
+    print_table(
+        f"nlpkit llm eval: {path.name}",
+        {metric_label(k): v for k, v in scores.items()},
+        counts=("pairs",),
+    )
 
 
-def print_table(title: str, values: dict) -> None:
+RUN_ROWS = {
+    "read": "records read",
+    "written": "docs written",
+    "rejected": "records rejected",
+    "docs_routed": "docs sent to the LLM",
+    "docs_skipped": "docs kept by the route",
+    "docs_empty": "empty docs (not sent)",
+    "cache_hits": "answers from the cache",
+    "requests_sent": "requests sent",
+    "failures": "LLM failures",
+    "tokens_in": "tokens in",
+    "tokens_out": "tokens out",
+    "seconds": "time (s)",
+    "docs_per_second": "docs/s",
+    "estimated_cost": "estimated cost",
+    "shards_skipped": "shards skipped (resume)",
+    "output": "output",
+    "llm_rejects_file": "LLM failures file",
+}
+
+
+def print_run(values: dict) -> None:
+    rows = {label: values[key] for key, label in RUN_ROWS.items() if key in values}
+    print_table("nlpkit llm run", rows)
+
+
+def metric_label(key: str) -> str:
+    """'rouge1_f' -> 'ROUGE-1 F1', 'bleu' -> 'BLEU', 'n' -> 'pairs'."""
+    names = {"n": "pairs", "bleu": "BLEU", "accuracy": "accuracy"}
+    if key in names:
+        return names[key]
+    kinds = {"_p": "precision", "_r": "recall", "_f": "F1"}
+    base, kind = key[:-2], kinds.get(key[-2:])
+    if key.startswith("rouge") and kind:
+        variant = base[len("rouge") :]
+        return f"ROUGE-{variant} {kind}"
+    return key.replace("_", " ")
+
+
+def print_table(title: str, values: dict, *, counts: tuple[str, ...] = ()) -> None:
     table = Table(title=title)
     table.add_column("metric")
     table.add_column("value", justify="right")
     for key, value in values.items():
-        table.add_row(
-            str(key), f"{value:.4f}" if isinstance(value, float) else str(value)
-        )
+        table.add_row(str(key), format_value(value, count=key in counts))
     console.print(table)
+
+
+def format_value(value, *, count: bool = False) -> str:
+    if isinstance(value, bool) or value is None:
+        return "-" if value is None else str(value)
+    if isinstance(value, int) or (count and float(value).is_integer()):
+        return f"{int(value):,}"
+    if isinstance(value, float):
+        return f"{value:.4f}" if abs(value) < 100 else f"{value:,.1f}"
+    return str(value) if value != "" else "-"

@@ -19,6 +19,7 @@ from ..io.rejects import Rejects
 from ..llm import registry as _backends  # noqa: F401  (registers the backends)
 from ..llm import routing as _routing  # noqa: F401  (registers the route rules)
 from ..llm.cache import ResultCache, generate_cached
+from ..llm.redact import redact
 from ..llm.tasks.base import set_extension
 from ..llm.types import Backend, Result
 
@@ -162,6 +163,8 @@ class LLMComponent(Pipe):
         self.price_per_1k_input = price_per_1k_input
         self.price_per_1k_output = price_per_1k_output
         self.stats = RunStats()
+        # called with each doc as it leaves pipe(): progress and bookkeeping of runs
+        self.on_doc: Callable[[Doc], None] | None = None
         self._cache: ResultCache | None = None
         self._rejects: Rejects | None = None
         set_extension(error_attr)
@@ -202,7 +205,14 @@ class LLMComponent(Pipe):
                 self.set_annotations(docs, outcomes)
             except Exception as err:  # noqa: BLE001  (spaCy's error-handler contract)
                 error_handler(self.name, self, docs, err)
-            yield from docs
+            for doc in docs:
+                if self.on_doc is not None:
+                    self.on_doc(doc)
+                yield doc
+        self.close_rejects()
+
+    def close_rejects(self) -> None:
+        """Close the rejects file (pipe() does at its end; a stopped run may not)."""
         if self._rejects is not None:
             self._rejects.close()
             self._rejects = None
@@ -226,11 +236,25 @@ class LLMComponent(Pipe):
             stats.docs_routed += len(chosen)
             pairs = self.task.generate_prompts([docs[i] for i in chosen])
             prompts = [p for p, _ in pairs]
+            parsed: dict[int, Outcome] = {}
+
+            def accept(j: int, result: Result) -> bool:
+                parsed[j] = self._parse(docs[chosen[j]], result, pairs[j][1])
+                return parsed[j].error is None
+
             results = generate_cached(
-                self.backend, prompts, self.backend.settings, self.cache
+                self.backend,
+                prompts,
+                self.backend.settings,
+                self.cache,
+                accept=accept,
             )
-            for i, (_, context), result in zip(chosen, pairs, results):
-                outcomes[i] = self._outcome(docs[i], result, context)
+            for j, (i, result) in enumerate(zip(chosen, results)):
+                outcome = parsed.get(j)
+                if outcome is None or outcome.result is not result:
+                    outcome = self._parse(docs[i], result, pairs[j][1])
+                self._count(outcome)
+                outcomes[i] = outcome
         stats.wall_time += time.perf_counter() - start
         stats.estimated_cost = (
             stats.tokens_in * self.price_per_1k_input
@@ -238,23 +262,31 @@ class LLMComponent(Pipe):
         ) / 1000
         return outcomes
 
-    def _outcome(self, doc: Doc, result: Result, context: Any) -> Outcome:
-        stats = self.stats
+    def _parse(self, doc: Doc, result: Result, context: Any) -> Outcome:
+        if not result.ok:
+            return Outcome(result, error=self._redact(result.error))
+        try:
+            parsed = self.task.parse(doc, result.text, context)
+        except ValueError as err:
+            return Outcome(result, error=self._redact(str(err)))
+        return Outcome(result, parsed=parsed)
+
+    def _redact(self, message: str) -> str:
+        # Backends redact their own errors; this also covers third-party backends
+        # and answers that quote a key, since the message lands in rejects and logs.
+        secrets = getattr(self.backend, "secrets", None)
+        return redact(message, secrets() if callable(secrets) else ())
+
+    def _count(self, outcome: Outcome) -> None:
+        stats, result = self.stats, outcome.result
         if result.cached:
             stats.cache_hits += 1
         elif result.attempts:
             stats.requests_sent += 1
             stats.tokens_in += result.tokens_in
             stats.tokens_out += result.tokens_out
-        if not result.ok:
+        if outcome.error is not None:
             stats.failures += 1
-            return Outcome(result, error=result.error)
-        try:
-            parsed = self.task.parse(doc, result.text, context)
-        except ValueError as err:
-            stats.failures += 1
-            return Outcome(result, error=str(err))
-        return Outcome(result, parsed=parsed)
 
     def set_annotations(
         self, docs: Iterable[Doc], outcomes: list[Outcome | None]

@@ -1,4 +1,8 @@
-"""A disk cache of LLM results keyed by backend/model, prompt and settings (SQLite)."""
+"""A disk cache of LLM results keyed by backend/model, prompt and settings (SQLite).
+
+Only answers the caller accepted are stored (for the component: answers its task
+parsed), so a rerun asks again for anything that failed instead of replaying it.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import hashlib
 import json
 import sqlite3
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from .types import GenerationSettings, Result
@@ -75,6 +80,10 @@ class ResultCache:
                 ),
             )
 
+    def delete(self, key: str) -> None:
+        with self._lock, self._conn:
+            self._conn.execute("DELETE FROM results WHERE key = ?", (key,))
+
     def __len__(self) -> int:
         with self._lock:
             return self._conn.execute("SELECT COUNT(*) FROM results").fetchone()[0]
@@ -89,18 +98,33 @@ class ResultCache:
 
 
 def generate_cached(
-    backend, prompts, settings: GenerationSettings, cache: ResultCache | None
+    backend,
+    prompts,
+    settings: GenerationSettings,
+    cache: ResultCache | None,
+    *,
+    accept: Callable[[int, Result], bool] | None = None,
 ) -> list[Result]:
-    """Results for prompts, sending only those the cache does not hold.
+    """Results for prompts, sending only those the cache holds no usable answer for.
 
     backend (Backend): sends the misses, concurrently where it can.
     cache (ResultCache | None): None bypasses the cache entirely.
+    accept (Callable[[int, Result], bool] | None): whether the successful answer to
+        prompts[i] is usable (e.g. the task parsed it). Only accepted answers are
+        stored; a cached answer it refuses is dropped and asked for again. None
+        accepts every successful answer.
     RETURNS (list[Result]): one per prompt, in order; cached ones have cached=True.
     """
     if cache is None:
         return backend.generate_batch(list(prompts), settings)
     keys = [cache_key(backend.cache_key, p, settings) for p in prompts]
-    results: list[Result | None] = [cache.get(k) for k in keys]
+    results: list[Result | None] = []
+    for i, key in enumerate(keys):
+        hit = cache.get(key)
+        if hit is not None and accept is not None and not accept(i, hit):
+            cache.delete(key)  # stored by an older nlpkit, or the task changed
+            hit = None
+        results.append(hit)
     # identical prompts in one batch are sent once
     todo: dict[str, list[int]] = {}
     for i, r in enumerate(results):
@@ -110,12 +134,21 @@ def generate_cached(
         firsts = [idxs[0] for idxs in todo.values()]
         fresh = backend.generate_batch([prompts[i] for i in firsts], settings)
         for idxs, result in zip(todo.values(), fresh):
-            cache.put(
-                keys[idxs[0]], backend.cache_key, prompts[idxs[0]], settings, result
-            )
-            results[idxs[0]] = result
+            first = idxs[0]
+            usable = result.ok and (accept is None or accept(first, result))
+            if usable:
+                cache.put(
+                    keys[first], backend.cache_key, prompts[first], settings, result
+                )
+            results[first] = result
             for j in idxs[1:]:
                 results[j] = Result(
-                    text=result.text, error=result.error, cached=result.ok, attempts=0
+                    text=result.text,
+                    tokens_in=0,
+                    tokens_out=0,
+                    error=result.error,
+                    cached=usable,
+                    attempts=0,
+                    meta=dict(result.meta),
                 )
     return results  # type: ignore[return-value]

@@ -6,6 +6,7 @@ import email.utils
 import logging
 import os
 import random
+import socket
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -13,6 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..errors import Errors, Warnings
+from .redact import redact
 from .types import GenerationSettings, Result
 
 logger = logging.getLogger("nlpkit")
@@ -101,6 +103,7 @@ class OpenAICompatibleBackend:
         self.chat = chat
         self.system_prompt = system_prompt
         self._rng = random.Random()
+        self._answered = False  # has the server ever answered this backend?
 
     @property
     def cache_key(self) -> str:
@@ -121,6 +124,29 @@ class OpenAICompatibleBackend:
             )
         check_key_transport(self.base_url, self.api_key_env)
         return key
+
+    def preflight(self) -> None:
+        """Raise (E416) at once when nothing listens at base_url, before a long run."""
+        parts = urlsplit(self.base_url)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        try:
+            socket.create_connection(
+                (parts.hostname or "", port), timeout=min(self.timeout, 10.0)
+            ).close()
+        except OSError as err:
+            reason = err.strerror or type(err).__name__
+            raise RuntimeError(
+                Errors.E416.format(url=self.base_url, reason=reason)
+            ) from err
+
+    def _key_value(self) -> str | None:
+        """The key if set, for redaction only (no checks, no errors)."""
+        return os.environ.get(self.api_key_env) if self.api_key_env else None
+
+    def secrets(self) -> list[str]:
+        """Values that must never appear in anything written: the API key."""
+        key = self._key_value()
+        return [key] if key else []
 
     def _new_client(self):
         import httpx
@@ -227,17 +253,29 @@ class OpenAICompatibleBackend:
     def _request(self, client, body: dict, headers: dict, attempt: int) -> Result:
         import httpx
 
+        # Redacted before it is cut to 200 characters, so no part of a key survives.
+        def shown(text: str) -> str:
+            return redact(text, [headers.get("Authorization"), self._key_value()])[:200]
+
         try:
             response = client.post(self.url, json=body, headers=headers)
+        except httpx.ConnectError as err:
+            # Refused before the server ever answered: no server there, and waiting
+            # through every retry of every doc would not start one.
+            if not self._answered and "refused" in str(err).lower():
+                reason = Errors.E416.format(url=self.base_url, reason="refused")
+                raise PermanentError(reason) from err
+            raise RetryableError(shown(f"{type(err).__name__}: {err}")) from err
         except httpx.TransportError as err:
-            raise RetryableError(f"{type(err).__name__}: {err}") from err
+            raise RetryableError(shown(f"{type(err).__name__}: {err}")) from err
+        self._answered = True
         if response.status_code in RETRY_STATUS:
             raise RetryableError(
-                f"HTTP {response.status_code}: {response.text[:200]}",
+                f"HTTP {response.status_code}: {shown(response.text)}",
                 retry_after=parse_retry_after(response.headers.get("Retry-After")),
             )
         if response.status_code >= 400:
-            raise PermanentError(f"HTTP {response.status_code}: {response.text[:200]}")
+            raise PermanentError(f"HTTP {response.status_code}: {shown(response.text)}")
         try:
             data = response.json()
             choice = data["choices"][0]
@@ -246,7 +284,8 @@ class OpenAICompatibleBackend:
                 raise TypeError(f"content is {type(text).__name__}, not a string")
         except (ValueError, KeyError, IndexError, TypeError) as err:
             raise RetryableError(
-                f"malformed response ({type(err).__name__}: {err}): {response.text[:200]!r}"
+                f"malformed response ({type(err).__name__}: {shown(str(err))}): "
+                f"{shown(response.text)!r}"
             ) from err
         usage = data.get("usage") or {}
         return Result(

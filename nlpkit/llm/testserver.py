@@ -11,6 +11,11 @@ http://127.0.0.1:PORT/<mode>/v1 with mode one of
   slow        sleeps `slow_delay` seconds before answering (client timeouts)
   malformed   HTTP 200 with a body that is not JSON
   reset       closes the connection without an answer (connection reset)
+  garbage     HTTP 200 with a text no task can parse (GARBAGE) for the first
+              `fail_first` requests, then ok
+  echo400     HTTP 400 whose body echoes the request headers (Authorization too), as
+              careless servers and proxies do
+  echo500     the same with HTTP 500 (retried)
 
 A prompt containing "[fail]" gets HTTP 500 in every mode, to fail single docs.
 """
@@ -23,6 +28,8 @@ import struct
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+GARBAGE = "Hmm, I would rather not say."
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -62,6 +69,10 @@ class _Handler(BaseHTTPRequestHandler):
         if srv.delay:
             time.sleep(srv.delay)
         prompt = self._prompt(body)
+        if mode in ("echo400", "echo500"):
+            headers = dict(sorted(self.headers.items()))
+            echo = {"error": "bad request", "headers": headers}
+            return int(mode[4:]), json.dumps(echo).encode("utf-8"), None
         if "[fail]" in prompt or mode == "error":
             return 500, b'{"error": "internal"}', None
         if mode == "flaky" and count <= srv.fail_first:
@@ -72,7 +83,14 @@ class _Handler(BaseHTTPRequestHandler):
             return 200, b'{"choices": [{"message": ', None
         if mode == "reset":
             return None
-        return 200, json.dumps(self._answer(body, prompt)).encode("utf-8"), None
+        answer = self._answer(body, prompt)
+        if mode == "garbage" and count <= srv.fail_first:
+            choice = answer["choices"][0]
+            if "message" in choice:
+                choice["message"]["content"] = GARBAGE
+            else:
+                choice["text"] = GARBAGE
+        return 200, json.dumps(answer).encode("utf-8"), None
 
     def _prompt(self, body: dict) -> str:
         if "messages" in body:
