@@ -159,6 +159,8 @@ def test_bm25_bad_input(tmp_path):
         BM25Index.build([("a", "x y"), ("a", "z w")])
     with pytest.raises(ValueError, match="E314.*2 documents.*stopwords"):
         BM25Index.build(["the of", "and"])
+    with pytest.raises(ValueError, match="E307.*BM25 method 'bm99'"):
+        BM25Index.build(DOCS, method="bm99")
 
 
 def test_corrupt_index_gives_clear_error(tmp_path):

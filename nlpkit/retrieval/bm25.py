@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterable, Sequence
-from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -27,101 +26,99 @@ from .store import (
     write_docs,
     write_meta,
 )
-from .tokenize import Tokenizer
+from .tokenize import TermEncoder, Tokenizer
 
 logger = logging.getLogger("nlpkit")
 BM25_DIR = "bm25s"
 
 
-def fast_bm25(**options: Any):
-    """A bm25s.BM25 whose index is built with numpy array operations.
+METHODS = ("robertson", "lucene", "atire", "bm25l", "bm25+")
+NONOCCURRENCE = ("bm25l", "bm25+")
 
-    bm25s builds the score matrix with a Python loop and a Counter per document;
-    for the variants without a non-occurrence term (robertson, lucene, atire) the
-    same matrix comes from one np.unique over (term, document) keys, several times
-    faster. The retrieval side is bm25s' own.
+
+def check_method(method: str) -> str:
+    if method not in METHODS:
+        raise ValueError(
+            Errors.E307.format(what="BM25 method", value=method, known=METHODS)
+        )
+    return method
+
+
+def build_retriever(
+    ids: np.ndarray,
+    offsets: np.ndarray,
+    vocab: dict[str, int],
+    *,
+    k1: float,
+    b: float,
+    method: str,
+):
+    """A bm25s.BM25 holding the score matrix of documents given as term ids.
+
+    ids, offsets: document i is ids[offsets[i]:offsets[i + 1]] (a TermEncoder's
+    output); vocab: term -> id. For Robertson, Lucene and ATIRE the matrix comes
+    from two linear numba passes over the ids (no per-token Python objects, no
+    sort); BM25L and BM25+ go through bm25s' own builder.
     """
     import bm25s
-    from bm25s.scoring import _select_idf_scorer, _select_tfc_scorer
+    from bm25s.scoring import _select_idf_scorer
 
-    class FastBM25(bm25s.BM25):
-        def build_index_from_tokens(self, corpus_tokens, show_progress=True, **kw):
-            if self.method in self.methods_requiring_nonoccurrence:
-                return super().build_index_from_tokens(
-                    corpus_tokens, show_progress=show_progress, **kw
-                )
-            self.nonoccurrence_array = None
-            corpus_tokens = list(corpus_tokens)
-            n_docs = len(corpus_tokens)
-            lengths = np.fromiter(map(len, corpus_tokens), np.int64, n_docs)
-            flat = list(chain.from_iterable(corpus_tokens))
-            vocab = {t: i for i, t in enumerate(dict.fromkeys(flat))}
-            ids = np.fromiter(map(vocab.__getitem__, flat), np.int64, len(flat))
-            docs = np.repeat(np.arange(n_docs, dtype=np.int64), lengths)
-            keys, tf = np.unique(ids * n_docs + docs, return_counts=True)
-            terms, doc_idx = np.divmod(keys, n_docs)
-            df = np.bincount(terms, minlength=len(vocab))
-            idf_fn = _select_idf_scorer(self.idf_method)
-            idf = np.array([idf_fn(int(d), N=n_docs) for d in df], dtype=self.dtype)
-            tfc = _select_tfc_scorer(self.method)(
-                tf_array=tf.astype(self.dtype),
-                l_d=lengths[doc_idx],
-                l_avg=lengths.mean() if n_docs else 1.0,
-                k1=self.k1,
-                b=self.b,
-                delta=self.delta,
-            )
-            indptr = np.zeros(len(vocab) + 1, dtype=self.int_dtype)
-            np.cumsum(df, out=indptr[1:])
-            scores = {
-                "data": (idf[terms] * tfc).astype(self.dtype),
-                "indices": doc_idx.astype(self.int_dtype),
-                "indptr": indptr,
-                "num_docs": n_docs,
-            }
-            return scores, vocab
+    retriever = bm25s.BM25(k1=k1, b=b, method=method)
+    n_docs, n_terms = len(offsets) - 1, len(vocab)
+    if method in NONOCCURRENCE:
+        token_ids = [ids[s:e].tolist() for s, e in zip(offsets[:-1], offsets[1:])]
+        scores = retriever.build_index_from_ids(
+            list(range(n_terms)), token_ids, show_progress=False
+        )
+    else:
+        from . import bm25_kernels
 
-    return FastBM25(**options)
+        lengths = np.diff(offsets)
+        indptr, docs, data, df = bm25_kernels.term_columns(ids, offsets, n_terms)
+        idf_fn = _select_idf_scorer(retriever.idf_method)
+        by_df = {d: idf_fn(d, N=n_docs) for d in set(df.tolist())}
+        idf = np.array([by_df[d] for d in df.tolist()], dtype=retriever.dtype)
+        l_avg = float(lengths.mean())
+        bm25_kernels.weigh(
+            indptr, docs, data, idf, lengths, l_avg, k1, b, method == "atire"
+        )
+        if indptr[-1] < np.iinfo(np.int32).max:
+            indptr = indptr.astype(np.int32)
+        scores = {"data": data, "indices": docs, "indptr": indptr, "num_docs": n_docs}
+        retriever.nonoccurrence_array = None
+    vocab = dict(vocab)
+    vocab.setdefault("", n_terms)  # as bm25s.BM25.index makes it
+    retriever.scores, retriever.vocab_dict = scores, vocab
+    retriever.unique_token_ids_set = set(vocab.values())
+    return retriever
 
 
-def top_k(retriever: Any, tokens: Sequence[list[str]], k: int, cells: int = 1 << 24):
-    """The k best documents of many queries: one sparse product per block of queries.
+def top_k(retriever: Any, ids: np.ndarray, offsets: np.ndarray, k: int):
+    """The k best documents (score > 0) of queries given as term ids.
 
     Same scores as bm25s' retrieve (the sum of each query term's column, repeats
-    counted), without its per-query Python loop. RETURNS (ids, scores), best first.
+    counted, in query order). RETURNS (doc ids, scores, counts): row i holds
+    counts[i] results, best first, ties to the lower document number.
     """
-    import scipy.sparse as sp
+    from . import bm25_kernels
 
     matrix = retriever.scores
-    n_terms, n_docs = len(matrix["indptr"]) - 1, matrix["num_docs"]
-    terms = sp.csr_matrix(
-        (matrix["data"], matrix["indices"], matrix["indptr"]), shape=(n_terms, n_docs)
-    )
-    vocab = retriever.vocab_dict
     extra = getattr(retriever, "nonoccurrence_array", None)
-    block = max(1, cells // max(1, n_docs))
-    all_ids, all_scores = [], []
-    for start in range(0, len(tokens), block):
-        rows, cols = [], []
-        for i, query in enumerate(tokens[start : start + block]):
-            for term in query:
-                j = vocab.get(term)
-                if j is not None and j < n_terms:
-                    rows.append(i)
-                    cols.append(j)
-        n = min(block, len(tokens) - start)
-        counts = sp.csr_matrix(
-            (np.ones(len(rows), dtype=terms.dtype), (rows, cols)), shape=(n, n_terms)
-        )
-        scores = (counts @ terms).toarray()
-        if extra is not None:
-            scores += (counts @ extra)[:, None]
-        part = np.argpartition(-scores, k - 1, axis=1)[:, :k]
-        part_scores = np.take_along_axis(scores, part, axis=1)
-        order = np.argsort(-part_scores, axis=1, kind="stable")
-        all_ids.append(np.take_along_axis(part, order, axis=1))
-        all_scores.append(np.take_along_axis(part_scores, order, axis=1))
-    return np.concatenate(all_ids), np.concatenate(all_scores)
+    if extra is None:
+        base = np.zeros(0, dtype=np.float32)
+    else:
+        queries = np.split(ids, offsets[1:-1])
+        base = np.array([extra[q[q < len(extra)]].sum() for q in queries], np.float32)
+    return bm25_kernels.search(
+        ids.astype(np.int32, copy=False),
+        offsets.astype(np.int64, copy=False),
+        matrix["data"].astype(np.float32, copy=False),
+        matrix["indices"].astype(np.int32, copy=False),
+        matrix["indptr"].astype(np.int64, copy=False),
+        int(matrix["num_docs"]),
+        k,
+        base,
+    )
 
 
 class BM25Index:
@@ -146,8 +143,9 @@ class BM25Index:
     ):
         self.docs = docs
         self.tokenizer = tokenizer or Tokenizer()
-        self.k1, self.b, self.method = k1, b, method
+        self.k1, self.b, self.method = k1, b, check_method(method)
         self.retriever = retriever
+        self._encoder: TermEncoder | None = None
 
     @classmethod
     def build(
@@ -170,6 +168,7 @@ class BM25Index:
         RETURNS (BM25Index): the index, ready to search and save.
         """
 
+        check_method(method)
         docs = as_documents(documents, with_title=with_title)
         if not docs:
             raise ValueError(Errors.E312.format(where=""))
@@ -183,16 +182,33 @@ class BM25Index:
                     value=f"{len(tokens)} lists",
                 )
             )
-        retriever = fast_bm25(k1=k1, b=b, method=method)
-        terms = tokens if tokens is not None else tokenizer(d.text for d in docs)
-        terms = list(terms)
-        if not any(terms):
+        encoder = TermEncoder(tokenizer)
+        if tokens is not None:
+            ids, offsets = encoder.encode_terms(tokens)
+        else:
+            ids, offsets = encoder.encode_texts(d.text for d in docs)
+        if not ids.size:
             raise ValueError(Errors.E314.format(n=len(docs), tokenizer=tokenizer.kind))
-        retriever.index(terms, show_progress=False)
+        retriever = build_retriever(
+            ids, offsets, encoder.vocab, k1=k1, b=b, method=method
+        )
+        encoder.grow = False
         logger.debug("BM25 index: %d documents", len(docs))
-        return cls(
+        index = cls(
             docs, tokenizer=tokenizer, k1=k1, b=b, method=method, retriever=retriever
         )
+        index._encoder = encoder
+        return index
+
+    @property
+    def encoder(self) -> TermEncoder:
+        """Maps query texts and terms to this index's term ids."""
+        if self._encoder is None:
+            n_terms = len(self.retriever.scores["indptr"]) - 1
+            vocab = self.retriever.vocab_dict
+            vocab = {t: i for t, i in vocab.items() if i < n_terms}
+            self._encoder = TermEncoder(self.tokenizer, vocab, grow=False)
+        return self._encoder
 
     def __len__(self) -> int:
         return len(self.docs)
@@ -206,7 +222,7 @@ class BM25Index:
         check_queries(queries, k)
         if not queries:
             return []
-        return self.search_tokens(self.tokenizer(queries), k)
+        return self._search(*self.encoder.encode_texts(queries), k)
 
     def search_tokens(
         self, tokens: Sequence[list[str]], k: int = 10
@@ -215,17 +231,22 @@ class BM25Index:
         check_k(k)
         if not tokens:
             return []
+        return self._search(*self.encoder.encode_terms(tokens), k)
+
+    def _search(self, ids: np.ndarray, offsets: np.ndarray, k: int):
         k = min(k, len(self.docs))
-        ids, scores = top_k(self.retriever, tokens, k)
-        results = []
-        for row_ids, row_scores in zip(ids, scores):
-            hits = []
-            for i, score in zip(row_ids.tolist(), row_scores.tolist()):
-                if score <= 0.0:
-                    break
-                doc = self.docs[i]
-                hits.append(Hit(doc.id, float(score), doc.text, doc.meta))
-            results.append(hits)
+        found, scores, counts = top_k(self.retriever, ids, offsets, k)
+        docs, results = self.docs, []
+        for row_ids, row_scores, n in zip(found, scores, counts.tolist()):
+            results.append(
+                [
+                    Hit(doc.id, score, doc.text, doc.meta)
+                    for doc, score in zip(
+                        map(docs.__getitem__, row_ids[:n].tolist()),
+                        row_scores[:n].tolist(),
+                    )
+                ]
+            )
         return results
 
     def scores(self, query: str) -> np.ndarray:
