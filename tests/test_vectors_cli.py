@@ -105,7 +105,7 @@ def test_cli_bad_input(tmp_path):
     result = run(
         "vectors", "train", empty, "-o", tmp_path / "x", "--algorithm", "glove"
     )
-    assert result.exit_code == 1 and "E005" in result.output  # io: empty file
+    assert result.exit_code == 1 and "E101" in result.output  # io: empty file
     punct = tmp_path / "punct.txt"
     punct.write_text("... !!!\n-- ?\n", encoding="utf-8")
     for algorithm in ("glove", "word2vec", "ppmi-svd"):

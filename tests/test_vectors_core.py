@@ -204,3 +204,22 @@ def test_ppmi_and_svd():
         svd_embeddings(weighted, 100)
     with pytest.raises(ValueError, match="E108"):
         ppmi(cooc.matrix, alpha=0)
+
+
+def test_cooccurrence_of_a_token_file_read_in_bulk_is_the_same(tmp_path):
+    from nlpkit.vectors.cooc import _read_token_file
+    from nlpkit.vectors.corpus import TokenCorpus
+
+    path = tmp_path / "tokens.txt"
+    path.write_text(
+        "the cat sat on the mat\n\nthe dog's half-brother sat\n a  cat\tsat \n",
+        encoding="utf-8",
+    )
+    assert _read_token_file(TokenCorpus(path)) is not None  # the bulk path is taken
+    for options in ({}, {"min_count": 2, "weighting": "harmonic", "drop_oov": True}):
+        fast = count_cooccurrence(TokenCorpus(path), window=2, **options)
+        slow = count_cooccurrence(
+            TokenCorpus(path, tokenizer=str.split), window=2, **options
+        )
+        assert fast.vocab.words == slow.vocab.words
+        assert (fast.matrix != slow.matrix).nnz == 0

@@ -164,3 +164,74 @@ def test_similarity_and_analogy_evaluation(tmp_path):
         read_pairs(tmp_path / "bad.txt")
     # gensim's bundled sets resolve by name
     assert read_pairs(datapath("wordsim353.tsv"))
+
+
+# A plain token file, and files the fast path must refuse: the tokenizer would drop
+# or split something, or the line and token boundaries would differ.
+TOKEN_FILES = {
+    "tokens": ("the king's half-brother\n\n  a  b\tc \r\nq\n", True),
+    "utf8": ("héllo wörld\nça va\n", True),
+    "no-final-newline": ("a b\nc", True),
+    "punctuation": ("the king , the queen .\n", False),
+    "lone-hyphen": ("a - b\n", False),
+    "uppercase": ("The King\n", False),
+    "utf8-uppercase": ("Ça va\n", False),
+    "lone-cr": ("a b\rc d\n", False),
+    "nbsp": ("a\u00a0b\n", False),
+    "bom": ("\ufeffa b\n", False),
+}
+
+
+@pytest.mark.parametrize("name", sorted(TOKEN_FILES))
+def test_token_file_fast_path_gives_the_corpus_tokens(tmp_path, name):
+    from nlpkit.vectors.corpus import TokenCorpus
+    from nlpkit.vectors.tokenfile import Interner, NotATokenFile, iter_token_blocks
+
+    text, direct = TOKEN_FILES[name]
+    path = tmp_path / "corpus.txt"
+    path.write_bytes(text.encode("utf-8"))
+    corpus = TokenCorpus(path)
+    interner = Interner(capacity=16)  # tiny, so the tables must grow
+    try:
+        blocks = list(iter_token_blocks(corpus, interner, block_bytes=4))
+    except NotATokenFile:
+        assert not direct
+        return
+    assert direct
+    words = interner.words()
+    ids = np.concatenate([b[0] for b in blocks]).tolist()
+    lengths = np.concatenate([b[1] for b in blocks]).tolist()
+    expected = list(corpus)
+    assert [words[i] for i in ids] == [t for tokens in expected for t in tokens]
+    assert lengths == [len(tokens) for tokens in expected]
+    counts = dict(zip(words, interner.word_counts().tolist()))
+    assert counts == {w: ids.count(words.index(w)) for w in words}
+
+
+def test_word2vec_trains_on_a_token_file_in_place_as_gensim_does(tmp_path):
+    from gensim.models import FastText, Word2Vec
+
+    from nlpkit.vectors.corpus import TokenCorpus
+    from nlpkit.vectors.train import _count_token_file
+
+    path = tmp_path / "corpus.txt"
+    path.write_text(
+        "".join(
+            " ".join(WORDS[(i * 3 + j) % len(WORDS)] for j in range(9 + i % 5)) + "\n"
+            for i in range(300)
+        ),
+        encoding="utf-8",
+    )
+    # the user's file is used as it is, counted in one pass
+    found, counts, n_tokens, n_sentences = _count_token_file(TokenCorpus(path))
+    assert found == path and n_sentences == 300 and sum(counts.values()) == n_tokens
+    settings = dict(window=5, min_count=5, epochs=2, seed=1, negative=5, sample=1e-3)
+    settings.update(sg=1, hs=0)
+    for cls, train in ((Word2Vec, train_word2vec), (FastText, train_fasttext)):
+        theirs = cls(corpus_file=str(path), vector_size=8, workers=1, **settings).wv
+        for corpus in (TokenCorpus(path), TokenCorpus(path, tokenizer=str.split)):
+            ours = train(corpus, dim=8, threads=1, epochs=2)
+            assert ours.words == list(theirs.index_to_key)
+            np.testing.assert_array_equal(
+                np.asarray([ours[w] for w in ours.words]), theirs.vectors
+            )

@@ -239,3 +239,93 @@ def symmetric_to_csr(upper):
                 data[k] = v
                 k += 1
     return indptr, indices, data
+
+
+@njit(cache=True, inline="always")
+def _is_space(b):
+    return b == 32 or b == 9 or b == 10 or b == 13
+
+
+@njit(cache=True)
+def intern_tokens(
+    buf, slots, word_hash, word_off, word_len, counts, arena, n_words, arena_used,
+    ids, n_ids, lengths, n_lines, cur, pos,
+):  # fmt: skip
+    """Split buf (UTF-8 lines) at spaces/tabs, give each token an id in order of
+    first occurrence, count it, and add the token count of each non-empty line to
+    lengths; cur is the count of the line still open, closed at a newline.
+
+    Stops early (status 1) when a table is too small: the caller grows it and calls
+    again with the returned state. RETURNS (status, pos, n_words, arena_used, n_ids,
+    n_lines, cur).
+    """
+    n = buf.shape[0]
+    mask = slots.shape[0] - 1
+    limit = (slots.shape[0] * 6) // 10
+    i = pos
+    while i < n:
+        b = buf[i]
+        if b == 10:
+            if cur > 0:
+                lengths[n_lines] = cur
+                n_lines += 1
+                cur = 0
+            i += 1
+            continue
+        if _is_space(b):
+            i += 1
+            continue
+        s = i
+        h = np.uint64(14695981039346656037)
+        while i < n and not _is_space(buf[i]):
+            h = (h ^ np.uint64(buf[i])) * np.uint64(1099511628211)
+            i += 1
+        length = i - s
+        j = np.int64((h ^ (h >> np.uint64(31))) & np.uint64(mask))
+        while True:
+            w = slots[j]
+            if w == -1:
+                break
+            if word_hash[w] == h and word_len[w] == length:
+                o = word_off[w]
+                same = True
+                for k in range(length):
+                    if arena[o + k] != buf[s + k]:
+                        same = False
+                        break
+                if same:
+                    break
+            j = (j + 1) & mask
+        if w == -1:
+            if (
+                n_words + 1 > limit
+                or n_words == word_off.shape[0]
+                or arena_used + length > arena.shape[0]
+            ):
+                return 1, s, n_words, arena_used, n_ids, n_lines, cur
+            w = n_words
+            n_words += 1
+            slots[j] = w
+            word_hash[w] = h
+            word_off[w] = arena_used
+            word_len[w] = length
+            arena[arena_used : arena_used + length] = buf[s:i]
+            arena_used += length
+        counts[w] += 1
+        ids[n_ids] = w
+        n_ids += 1
+        cur += 1
+    return 0, n, n_words, arena_used, n_ids, n_lines, cur
+
+
+@njit(cache=True)
+def rehash_words(word_hash, n_words, new_size):
+    slots = np.full(new_size, -1, dtype=np.int64)
+    mask = new_size - 1
+    for w in range(n_words):
+        h = word_hash[w]
+        j = np.int64((h ^ (h >> np.uint64(31))) & np.uint64(mask))
+        while slots[j] != -1:
+            j = (j + 1) & mask
+        slots[j] = w
+    return slots

@@ -336,6 +336,24 @@ def count_cooccurrence(
     """
     corpus = as_token_corpus(corpus, **corpus_options)
     source = getattr(corpus, "source", "<corpus>")
+    token_file = _read_token_file(corpus) if vocab is None else None
+    if token_file is not None:
+        # one pass over a plain token file: ids, then renumbered to the vocabulary
+        words, counts, ids, lengths = token_file
+        vocab = Vocabulary.from_counter(
+            dict(zip(words, counts.tolist())),
+            min_count=min_count, max_size=max_size, source=source,
+        )  # fmt: skip
+        get = vocab.index.get
+        new_id = np.fromiter((get(w, -1) for w in words), np.int64, len(words))
+        counter = CoocCounter(
+            window=window, direction=direction, weighting=weighting, vocab=vocab,
+            drop_oov=drop_oov,
+        )  # fmt: skip
+        counter.add_ids(new_id[ids], lengths)
+        result = counter.to_matrix()
+        result.vocab = vocab
+        return result
     if vocab is None:
         vocab = Vocabulary.build(
             corpus, min_count=min_count, max_size=max_size, source=source
@@ -353,6 +371,25 @@ def count_cooccurrence(
     result = counter.to_matrix()
     result.vocab = vocab
     return result
+
+
+def _read_token_file(corpus):
+    """(words, counts, ids, line lengths) of a plain token file; None otherwise."""
+    from .tokenfile import Interner, NotATokenFile, iter_token_blocks
+
+    interner = Interner()
+    blocks = iter_token_blocks(corpus, interner)
+    if blocks is None:
+        return None
+    try:
+        parts = list(blocks)
+    except NotATokenFile:
+        return None
+    if not parts:
+        return None
+    ids = np.concatenate([p[0] for p in parts])
+    lengths = np.concatenate([p[1] for p in parts])
+    return interner.words(), interner.word_counts(), ids, lengths
 
 
 def doc_term_matrix(

@@ -100,6 +100,8 @@ class TokenCorpus:
         self.lowercase = lowercase
         self.min_length = min_length
         self.read_options = read_options
+        # the fast path for plain token files (tokenfile.py) needs to know the rule
+        self.tokenizer_name = None if callable(tokenizer) else tokenizer
         if callable(tokenizer):
             self.tokenize = tokenizer
         elif tokenizer == "simple":

@@ -1,9 +1,11 @@
 """word2vec (CBOW / skip-gram, negative sampling) and fastText through gensim, and one
 train_vectors entry point for every algorithm.
 
-The corpus is streamed once into a temporary file of space-separated tokens, and
-gensim trains from it with `corpus_file`: its fast path, which runs the worker
-threads without the GIL and without re-tokenizing on every epoch.
+gensim trains with `corpus_file`: its fast path, which runs the worker threads
+without the GIL and without re-tokenizing on every epoch. A corpus that is already
+one plain token file is trained on in place; any other is streamed once into a
+temporary token file. Either way the words are counted in that one pass, so gensim
+does not read the corpus again to build its vocabulary.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
+from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -19,6 +22,7 @@ from .corpus import as_token_corpus
 from .kv import WordVectors, from_gensim
 
 logger = logging.getLogger("nlpkit")
+MAX_SENTENCE_LEN = 10000  # gensim cuts longer lines into sentences of this length
 ALGORITHMS = ("word2vec", "skipgram", "cbow", "fasttext", "glove", "ppmi-svd")
 
 
@@ -34,26 +38,81 @@ def write_token_file(corpus: Iterable[list[str]], path: str | Path) -> int:
     return n
 
 
+def _write_and_count(corpus: Iterable[list[str]], path: str | Path):
+    """write_token_file that also RETURNS (word counts, n_tokens, n_sentences)."""
+    counts: Counter = Counter()
+    n_tokens = n_sentences = 0
+    with open(path, "w", encoding="utf-8") as f:
+        for tokens in corpus:
+            if tokens:
+                f.write(" ".join(tokens))
+                f.write("\n")
+                counts.update(tokens)
+                n_tokens += len(tokens)
+                n_sentences += -(-len(tokens) // MAX_SENTENCE_LEN)
+    return counts, n_tokens, n_sentences
+
+
+def _count_token_file(corpus):
+    """(path, word counts, n_tokens, n_sentences) when the corpus is a plain token
+    file gensim can read as it is; None otherwise."""
+    from .tokenfile import Interner, NotATokenFile, direct_path, iter_token_blocks
+
+    path = direct_path(corpus)
+    if path is None:
+        return None
+    interner = Interner()
+    blocks = iter_token_blocks(corpus, interner)
+    n_tokens = n_sentences = 0
+    try:
+        for ids, lengths in blocks:
+            n_tokens += len(ids)
+            n_sentences += int((-(-lengths // MAX_SENTENCE_LEN)).sum())
+    except NotATokenFile:
+        return None
+    counts = dict(zip(interner.words(), interner.word_counts().tolist()))
+    return path, counts, n_tokens, n_sentences
+
+
 def _gensim_train(cls, corpus, *, source: str, **params):
+    direct = _count_token_file(corpus)
+    if direct is not None:
+        path, counts, n_tokens, n_sentences = direct
+        model = _fit(cls, path, counts, n_tokens, n_sentences, source, params)
+        return model, n_tokens
     with tempfile.TemporaryDirectory(prefix="nlpkit-vectors-") as tmp:
         path = os.path.join(tmp, "corpus.txt")
-        n_tokens = write_token_file(corpus, path)
-        if n_tokens == 0:
-            raise ValueError(Errors.E101.format(source=source))
-        logger.info("training %s on %d tokens", cls.__name__, n_tokens)
-        try:
-            model = cls(corpus_file=path, **params)
-        except RuntimeError as err:
-            # gensim: "you must first build vocabulary before training the model"
-            if "vocabulary" in str(err):
-                logger.debug("gensim: %s", err)
-                raise ValueError(
-                    Errors.E102.format(
-                        source=source, min_count=params.get("min_count"), top="too few"
-                    )
-                ) from None
-            raise
+        counts, n_tokens, n_sentences = _write_and_count(corpus, path)
+        model = _fit(cls, path, counts, n_tokens, n_sentences, source, params)
     return model, n_tokens
+
+
+def _fit(cls, path, counts, n_tokens, n_sentences, source, params):
+    # what cls(corpus_file=path, **params) does, with the vocabulary scan replaced
+    # by the counts already made (same words, counts and first-seen order)
+    if n_tokens == 0:
+        raise ValueError(Errors.E101.format(source=source))
+    logger.info("training %s on %d tokens", cls.__name__, n_tokens)
+    model = cls(**params)
+    try:
+        model.build_vocab_from_freq(counts, corpus_count=n_sentences)
+        model.corpus_total_words = n_tokens
+        model.train(
+            corpus_file=str(path), total_examples=n_sentences, total_words=n_tokens,
+            epochs=model.epochs, start_alpha=model.alpha, end_alpha=model.min_alpha,
+            compute_loss=model.compute_loss,
+        )  # fmt: skip
+    except RuntimeError as err:
+        # gensim: "you must first build vocabulary before training the model"
+        if "vocabulary" in str(err):
+            logger.debug("gensim: %s", err)
+            raise ValueError(
+                Errors.E102.format(
+                    source=source, min_count=params.get("min_count"), top="too few"
+                )
+            ) from None
+        raise
+    return model
 
 
 def _common(dim, window, min_count, epochs, threads, seed, negative, sample, max_size):
