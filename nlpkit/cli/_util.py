@@ -34,10 +34,25 @@ app = typer.Typer(name="nlpkit", help=HELP, no_args_is_help=True, add_completion
 console = Console(stderr=True)
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from ..about import __version__
+
+        typer.echo(f"nlpkit {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
 def _main(
     verbose: bool = Opt(False, "--verbose", "-v", help="Show debug logging"),
     quiet: bool = Opt(False, "--quiet", "-q", help="Only show errors"),
+    version: bool = Opt(
+        False,
+        "--version",
+        help="Show the nlpkit version and exit",
+        callback=_print_version,
+        is_eager=True,
+    ),
 ) -> None:
     level = logging.DEBUG if verbose else logging.ERROR if quiet else logging.INFO
     setup_logging(level)
