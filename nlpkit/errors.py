@@ -32,6 +32,15 @@ class Warnings(metaclass=ErrorsWithCodes):
         "seen in training; they can never be predicted and count as misses. Add "
         "training examples for them or drop them from the {corpus} data."
     )
+    W203 = (
+        "{share:.0%} of the tokens in {path} start with a language prefix such as "
+        "'{prefix}' (WikiANN style); set token_prefix = \"{prefix}\" (in the "
+        "configs: --vars.token_prefix {prefix}) to strip it."
+    )
+    W204 = (
+        "Config setting(s) {names} are never referenced in the config, so they have "
+        "no effect; is one of them a typo? Referenced settings: {known}."
+    )
 
     # retrieval and reranking (W3xx)
     W301 = (
@@ -129,6 +138,14 @@ class Errors(metaclass=ErrorsWithCodes):
     E221 = "Self-training setting {name} must be {rule}, got {value}."
     E222 = "Self-training (unlabelled texts) needs an exclusive classifier: pseudo-labels are the single most likely label. Set exclusive = true, or give no unlabelled texts."
     E223 = "{component}: no unlabelled texts could be read from {source}."
+    E224 = (
+        "Component '{component}' uses static word vectors (include_static_vectors = "
+        "true) but the pipeline has no vectors. Pass --paths.vectors DIR (a spaCy "
+        "pipeline or vectors folder): make one with `nlpkit vectors train CORPUS -o "
+        "OUT` (then DIR is OUT/spacy), or turn the packaged GloVe into one with "
+        "`python pipelines/scripts/glove_vectors.py DIR`; or train without them: "
+        "{override}."
+    )
 
     # retrieval and reranking (E3xx)
     E301 = "Empty query{where}: a query needs at least one non-space character."

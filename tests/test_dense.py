@@ -83,3 +83,42 @@ def test_chroma_store_uses_nlpkit_embeddings_and_reopens(encoder, tmp_path):
 def test_unknown_encoder_path():
     with pytest.raises(ModelLoadError, match="E303"):
         Encoder("/no/such/encoder")
+
+
+def test_one_sentence_encoder_class():
+    """nlpkit.retrieval.SentenceEncoder, .Encoder and nlpkit.classify's are one class."""
+    from nlpkit.classify import SentenceEncoder as FromClassify
+    from nlpkit.classify.encoders import SentenceEncoder as FromEncoders
+    from nlpkit.retrieval import Encoder as RetrievalEncoder
+    from nlpkit.retrieval import SentenceEncoder
+
+    assert (
+        SentenceEncoder is RetrievalEncoder is FromClassify is FromEncoders is Encoder
+    )
+
+
+def test_encoder_matches_sentence_transformers(encoder):
+    """encode/similarity take sentence-transformers' arguments and give its numbers."""
+    import torch
+    from sentence_transformers import SentenceTransformer
+
+    texts = ["a cat", "the stock market", "heavy rain"]
+    peer = SentenceTransformer(encoder.path, device="cpu")
+    ours = encoder.encode(
+        texts,
+        batch_size=2,
+        normalize_embeddings=False,
+        show_progress_bar=False,
+        convert_to_numpy=True,
+    )
+    theirs = peer.encode(texts, batch_size=2, normalize_embeddings=False)
+    assert ours == pytest.approx(theirs, abs=1e-5)
+    assert encoder.encode("a cat") == pytest.approx(
+        peer.encode("a cat", normalize_embeddings=True), abs=1e-5
+    )
+    tensor = encoder.encode(texts, convert_to_numpy=False)
+    assert isinstance(tensor, torch.Tensor) and tuple(tensor.shape) == (3, 384)
+    sims = encoder.similarity(ours, ours[:2])
+    assert sims.shape == (3, 2)
+    assert sims == pytest.approx(peer.similarity(theirs, theirs[:2]).numpy(), abs=1e-5)
+    assert encoder.get_sentence_embedding_dimension() == 384

@@ -1,12 +1,14 @@
 import json
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import pytest
 import spacy
 from spacy.tokens import DocBin
-from spacy.util import registry
+from spacy.util import load_config, load_model_from_config, registry, resolve_dot_names
+from thinc.api import ConfigValidationError
 
 from nlpkit.errors import CorpusError
 
@@ -147,3 +149,54 @@ def test_spacy_debug_data_accepts_iob_config():
     # the only error debug data reports on this tiny fixture is its size
     errors = [line for line in out.splitlines() if "✘" in line]
     assert len(errors) == 2 and "Low number of examples" in errors[0], errors
+
+
+def test_iob_corpus_warns_about_language_prefix(nlp):
+    """WikiANN-style "en:" tokens read without token_prefix: W203 says what to set."""
+    reader = registry.readers.get("nlpkit.IOBCorpus.v1")
+    with pytest.warns(UserWarning, match=r"W203.*token_prefix.*en:"):
+        examples = list(reader(FIXTURES / "ner" / "train.iob")(nlp))
+    assert examples[0].reference[0].text.startswith("en:")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        stripped = list(reader(FIXTURES / "ner" / "train.iob", token_prefix="en:")(nlp))
+        list(reader(ROOT / "corpora" / "ner" / "ner.iob")(nlp))
+    assert stripped[0].reference[0].text == "Maria"
+
+
+def test_reader_rejects_unknown_setting():
+    """A typo in a reader's own setting is a config error (typed, no **kwargs)."""
+    config = load_config(
+        ROOT / "pipelines" / "ner.cfg",
+        overrides={
+            "paths.train": str(FIXTURES / "ner" / "train.iob"),
+            "paths.dev": str(FIXTURES / "ner" / "dev.iob"),
+            "corpora.train.token_prefx": "en:",
+        },
+    )
+    with pytest.raises(ConfigValidationError, match="token_prefx"):
+        resolve_dot_names(config, ["corpora.train"])
+
+
+def test_unreferenced_config_variable_warns(tmp_path):
+    """--vars.token_prefx (a typo of token_prefix) adds a variable that nothing uses:
+    spaCy accepts it silently; the reader warns (W204) when training reads it."""
+    overrides = {
+        "paths.train": str(FIXTURES / "ner" / "train.iob"),
+        "paths.dev": str(FIXTURES / "ner" / "dev.iob"),
+        "vars.token_prefx": "en:",
+        "components.tok2vec.model.embed.include_static_vectors": False,
+    }
+    config = load_config(ROOT / "pipelines" / "ner.cfg", overrides=overrides)
+    nlp = load_model_from_config(config, auto_fill=True)
+    (corpus,) = resolve_dot_names(nlp.config.interpolate(), ["corpora.train"])
+    with pytest.warns(UserWarning, match=r"W204.*vars\.token_prefx"):
+        next(iter(corpus(nlp)))
+    del overrides["vars.token_prefx"]
+    overrides["vars.token_prefix"] = "en:"
+    config = load_config(ROOT / "pipelines" / "ner.cfg", overrides=overrides)
+    nlp = load_model_from_config(config, auto_fill=True)
+    (corpus,) = resolve_dot_names(nlp.config.interpolate(), ["corpora.train"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert next(iter(corpus(nlp))).reference[0].text == "Maria"

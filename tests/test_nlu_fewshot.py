@@ -1,6 +1,7 @@
 """The few-shot text classifiers: embeddings + a linear classifier."""
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -204,6 +205,49 @@ def test_linear_classifier_round_trip():
     assert (clf.predict_proba(X).argmax(1) == Y.argmax(1)).all()
     with pytest.raises(ValueError, match="E204"):
         LinearClassifier(["A", "B"]).fit(np.full((2, 4), np.nan), Y[[0, 10]])
+
+
+REVIEWS = (
+    Path(__file__).resolve().parent.parent / "corpora" / "textcat" / "reviews.jsonl"
+)
+
+
+def test_fewshot_auto_C_beats_majority():
+    """Default C = "auto": 20 reviews (12 pos, 8 neg); with C = 1.0 (the old default)
+    the classifier is near the majority class on the other 180."""
+    rows = [json.loads(line) for line in REVIEWS.read_text("utf8").splitlines()]
+    pos = [(r["text"], r["label"]) for r in rows if r["label"] == "pos"]
+    neg = [(r["text"], r["label"]) for r in rows if r["label"] == "neg"]
+    train, test = pos[:12] + neg[:8], pos[12:] + neg[8:]
+    nlp = spacy.blank("en")
+    textcat = nlp.add_pipe("nlpkit_fewshot_textcat")
+    assert textcat.clf.C == "auto"
+    nlp.initialize(lambda: make_examples(nlp, train, ["neg", "pos"]))
+    assert textcat.clf.best_C in (0.01, 0.1, 1.0, 10.0, 100.0)
+    docs = nlp.pipe(text for text, _ in test)
+    accuracy = np.mean(
+        [max(d.cats, key=d.cats.get) == y for d, (_, y) in zip(docs, test)]
+    )
+    majority = max(len(pos) - 12, len(neg) - 8) / len(test)
+    assert accuracy >= majority + 0.1
+
+
+def test_linear_classifier_C_choice():
+    rng = np.random.default_rng(2)
+    X = np.vstack([rng.normal(0.1, 0.3, (10, 4)), rng.normal(-0.1, 0.3, (10, 4))])
+    Y = np.array([[1, 0]] * 10 + [[0, 1]] * 10)
+    assert LinearClassifier(["A", "B"], C=0.5).fit(X, Y).best_C == 0.5
+    auto = LinearClassifier(["A", "B"]).fit(X, Y)
+    assert auto.best_C in (0.01, 0.1, 1.0, 10.0, 100.0)
+    again = LinearClassifier.from_dict(auto.to_dict())
+    assert again.C == "auto" and again.best_C == auto.best_C
+    # one example of B: nothing to cross-validate, the fixed fallback C is used
+    one_b = LinearClassifier(["A", "B"]).fit(X[:11], Y[:11])
+    assert one_b.best_C == 10.0
+    multi = LinearClassifier(["A", "B"], exclusive=False).fit(X, Y)
+    assert multi.best_C in (0.01, 0.1, 1.0, 10.0, 100.0)
+    with pytest.raises(ValueError, match="E202"):
+        LinearClassifier(["A", "B"], C="best")
 
 
 # SetFit-style fine-tuning of the encoder (finetune_epochs > 0)

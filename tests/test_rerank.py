@@ -579,3 +579,24 @@ def test_cli_hybrid_build_weights_and_bad_fusion(tmp_path, monkeypatch):
             + extra,
         )
         assert res.exit_code == 1 and code in res.output, (extra, res.output)
+
+
+def test_predict_and_rank_match_cross_encoder(reranker, trained):
+    """predict/rank take CrossEncoder's arguments and give its shapes and numbers."""
+    from sentence_transformers import CrossEncoder
+
+    peer = CrossEncoder(str(trained), device="cpu")
+    query = "a small cat"
+    documents = ["the kitten sleeps", "stock prices fell", "a cat on a mat"]
+    pairs = [(query, d) for d in documents]
+    ours = reranker.predict(pairs)
+    assert ours == pytest.approx(peer.predict(pairs), abs=1e-4)
+    assert isinstance(reranker.predict(pairs[0]), float)
+    assert reranker.predict(pairs[0]) == pytest.approx(float(ours[0]), abs=1e-5)
+    got = reranker.rank(query, documents, top_k=2, return_documents=True)
+    want = peer.rank(query, documents, top_k=2, return_documents=True)
+    assert [r["corpus_id"] for r in got] == [r["corpus_id"] for r in want]
+    assert [r["text"] for r in got] == [r["text"] for r in want]
+    assert [r["score"] for r in got] == pytest.approx([r["score"] for r in want], 1e-4)
+    assert set(reranker.rank(query, documents)[0]) == {"corpus_id", "score"}
+    assert len(reranker.rank(query, documents)) == 3

@@ -3,6 +3,7 @@ self-training on unlabelled texts."""
 
 from .encoders import (
     DEFAULT_ENCODER,
+    SentenceEncoder,
     load_sentence_encoder,
     load_trainable_model,
     resolve_model_path,
@@ -17,6 +18,7 @@ __all__ = [
     "FinetuneStats",
     "LinearClassifier",
     "SelfTrainStats",
+    "SentenceEncoder",
     "finetune_sentence_transformer",
     "load_sentence_encoder",
     "load_trainable_model",

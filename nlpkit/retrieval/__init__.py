@@ -10,6 +10,7 @@ _LAZY = {
     "BM25Index": "nlpkit.retrieval.bm25",
     "Tokenizer": "nlpkit.retrieval.tokenize",
     "Encoder": "nlpkit.retrieval.dense",
+    "SentenceEncoder": "nlpkit.retrieval.dense",
     "DenseIndex": "nlpkit.retrieval.dense",
     "ChromaStore": "nlpkit.retrieval.chroma",
     "HybridIndex": "nlpkit.retrieval.fusion",

@@ -10,9 +10,9 @@ from typing import Any
 
 import numpy as np
 
+from ..classify.encoders import SentenceEncoder
 from ..errors import Errors
 from .hit import Hit
-from .models import hub_error, pick_device, resolve_model
 from .store import (
     DOCS_FILE,
     Document,
@@ -31,63 +31,8 @@ DEFAULT_ENCODER = "minilm"
 EMBEDDINGS_FILE = "embeddings.npy"
 
 
-class Encoder:
-    """A bi-encoder: batched, L2-normalized embeddings; fp16 on GPU.
-
-    model (str): "minilm" (packaged all-MiniLM-L6-v2), a local folder or a hub name.
-    batch_size (int): texts per forward pass.
-    device (str | None): "cpu", "cuda"...; None picks the GPU when there is one.
-    """
-
-    def __init__(
-        self,
-        model: str = DEFAULT_ENCODER,
-        *,
-        batch_size: int = 64,
-        device: str | None = None,
-        max_length: int | None = None,
-    ):
-        self.name = str(model)
-        self.path = resolve_model(model)
-        self.batch_size = batch_size
-        self.device = pick_device(device)
-        self.max_length = max_length
-        self._model = None
-
-    @property
-    def model(self):
-        if self._model is None:
-            from sentence_transformers import SentenceTransformer
-
-            try:
-                model = SentenceTransformer(self.path, device=self.device)
-            except (OSError, ValueError) as err:
-                raise hub_error(self.name, err) from None
-            if self.device.startswith("cuda"):
-                model.half()
-            if self.max_length:
-                model.max_seq_length = self.max_length
-            self._model = model
-        return self._model
-
-    @property
-    def dim(self) -> int:
-        return int(self.model.get_sentence_embedding_dimension())
-
-    def encode(
-        self, texts: Sequence[str], *, show_progress: bool = False
-    ) -> np.ndarray:
-        """Embed texts; RETURNS a float32 array (n, dim) with unit-length rows."""
-        if not texts:
-            return np.zeros((0, self.dim), dtype=np.float32)
-        vectors = self.model.encode(
-            list(texts),
-            batch_size=self.batch_size,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-            show_progress_bar=show_progress,
-        )
-        return np.asarray(vectors, dtype=np.float32)
+# One bi-encoder class for retrieval and classification; Encoder is its old name here.
+Encoder = SentenceEncoder
 
 
 class DenseIndex:
@@ -120,7 +65,11 @@ class DenseIndex:
         docs = as_documents(documents, with_title=with_title)
         if not docs:
             raise ValueError(Errors.E312.format(where=""))
-        embeddings = encoder.encode([d.text for d in docs], show_progress=show_progress)
+        embeddings = encoder.encode(
+            [d.text for d in docs],
+            normalize_embeddings=True,
+            show_progress_bar=show_progress,
+        )
         return cls(docs, embeddings, encoder)
 
     def __len__(self) -> int:
@@ -135,7 +84,9 @@ class DenseIndex:
         check_queries(queries, k)
         if not queries:
             return []
-        return self.search_vectors(self.encoder.encode(list(queries)), k)
+        return self.search_vectors(
+            self.encoder.encode(list(queries), normalize_embeddings=True), k
+        )
 
     def search_vectors(self, vectors: np.ndarray, k: int = 10) -> list[list[Hit]]:
         k = min(k, len(self.docs))

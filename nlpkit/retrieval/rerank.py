@@ -157,6 +157,59 @@ class Reranker:
         )
         return np.asarray(scores, dtype=np.float32).reshape(len(pairs))
 
+    def predict(
+        self,
+        sentences: Sequence[Sequence[str]],
+        batch_size: int | None = None,
+        show_progress_bar: bool = False,
+        convert_to_numpy: bool = True,
+    ):
+        """Scores of (query, passage) pairs, as sentence-transformers' CrossEncoder.
+
+        sentences: a list of pairs, or one pair (then RETURNS one float).
+        RETURNS (np.ndarray | float): float32 scores aligned with the pairs.
+        """
+        single = len(sentences) == 2 and all(isinstance(x, str) for x in sentences)
+        if batch_size and batch_size != self.batch_size:
+            saved, self.batch_size = self.batch_size, batch_size
+            try:
+                scores = self.score_pairs([sentences] if single else sentences)
+            finally:
+                self.batch_size = saved
+        else:
+            scores = self.score_pairs([sentences] if single else sentences)
+        if single:
+            return float(scores[0])
+        if not convert_to_numpy:
+            import torch
+
+            return torch.from_numpy(scores)
+        return scores
+
+    def rank(
+        self,
+        query: str,
+        documents: Sequence[str],
+        top_k: int | None = None,
+        return_documents: bool = False,
+        batch_size: int | None = None,
+        show_progress_bar: bool = False,
+    ) -> list[dict]:
+        """Documents ranked for a query, as sentence-transformers' CrossEncoder.rank.
+
+        RETURNS (list[dict]): {"corpus_id", "score"} (and "text" with
+            return_documents), best first, top_k of them (all when None).
+        """
+        scores = self.predict([(query, d) for d in documents], batch_size=batch_size)
+        order = np.argsort(-scores, kind="stable")[:top_k]
+        ranked = []
+        for i in order.tolist():
+            item = {"corpus_id": i, "score": float(scores[i])}
+            if return_documents:
+                item["text"] = documents[i]
+            ranked.append(item)
+        return ranked
+
     def rerank(
         self,
         query: str,

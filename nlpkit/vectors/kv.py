@@ -195,6 +195,93 @@ class WordVectors:
         top = np.argsort(-scores)[:topn]
         return [(self.words[i], float(scores[i])) for i in top]
 
+    # gensim KeyedVectors names, for code written against gensim
+
+    @property
+    def key_to_index(self) -> dict[str, int]:
+        return self.index
+
+    @property
+    def index_to_key(self) -> list[str]:
+        return self.words
+
+    @property
+    def vector_size(self) -> int:
+        return self.dim
+
+    def get_vector(self, key: str, norm: bool = False) -> np.ndarray:
+        """The vector of key (unit length with norm=True), as gensim's get_vector."""
+        (vector,) = self._query([key])
+        if norm:
+            vector = vector / max(float(np.linalg.norm(vector)), 1e-12)
+        return vector
+
+    def most_similar_cosmul(
+        self,
+        positive: str | list[str],
+        negative: str | list[str] | None = None,
+        topn: int = 10,
+    ) -> list[tuple[str, float]]:
+        """Words ranked by 3CosMul (Levy & Goldberg), as gensim's most_similar_cosmul."""
+        positive = [positive] if isinstance(positive, str) else list(positive)
+        negative = [negative] if isinstance(negative, str) else list(negative or [])
+        vecs = [self.get_vector(w, norm=True) for w in positive + negative]
+        sims = [(1 + self.unit @ v) / 2 for v in vecs]
+        pos = np.prod(sims[: len(positive)], axis=0)
+        neg = np.prod(sims[len(positive) :], axis=0) if negative else 1.0
+        scores = pos / (neg + 1e-6)
+        exclude = {self.index[w] for w in positive + negative if w in self.index}
+        top = np.argsort(-scores, kind="stable")[: topn + len(exclude)]
+        out = [(self.words[i], float(scores[i])) for i in top if i not in exclude]
+        return out[:topn]
+
+    def doesnt_match(self, words: list[str]) -> str:
+        """The word furthest from the mean of the unit vectors of words (gensim's)."""
+        used = [w for w in words if w in self.index]
+        if len(used) != len(words):
+            logger.warning("no vectors for %s; ignoring them", set(words) - set(used))
+        if not used:
+            raise ValueError(Errors.E105.format(words=list(words), size=len(self)))
+        vectors = np.vstack([self.get_vector(w, norm=True) for w in used])
+        mean = vectors.mean(axis=0)
+        mean /= max(float(np.linalg.norm(mean)), 1e-12)
+        return min(zip(vectors @ mean, used))[1]
+
+    def n_similarity(self, ws1: list[str], ws2: list[str]) -> float:
+        """Cosine of the mean vectors of two word lists (gensim's n_similarity)."""
+        if not (len(ws1) and len(ws2)):
+            raise ZeroDivisionError("n_similarity needs two non-empty word lists")
+        mean1 = np.mean(self._query(ws1), axis=0)
+        mean2 = np.mean(self._query(ws2), axis=0)
+        return cosine(mean1, mean2)
+
+    def to_gensim(self):
+        """gensim KeyedVectors with the same keys and vectors (FastTextKeyedVectors,
+        n-gram buckets included, when there are subwords)."""
+        if self.has_subwords:
+            from gensim.models.fasttext import FastTextKeyedVectors
+
+            cfg = self.subword
+            kv = FastTextKeyedVectors(
+                self.dim, cfg["minn"], cfg["maxn"], cfg["bucket"], count=len(self)
+            )
+            kv.vectors_ngrams = self.ngrams.copy()
+        else:
+            from gensim.models import KeyedVectors
+
+            kv = KeyedVectors(self.dim, count=len(self))
+        kv.index_to_key = list(self.words)
+        kv.key_to_index = dict(self.index)
+        kv.vectors = self.vectors.copy()
+        if self.has_subwords:
+            kv.vectors_vocab = self.vectors.copy()
+        return kv
+
+    @classmethod
+    def from_gensim(cls, wv, *, meta: dict | None = None) -> WordVectors:
+        """WordVectors from gensim KeyedVectors / FastTextKeyedVectors."""
+        return from_gensim(wv, meta=meta)
+
     def to_disk(self, path: str | Path) -> Path:
         """Save as vectors.npy, words.json, meta.json (and ngrams.npy): no pickle."""
         path = Path(path)
