@@ -37,9 +37,10 @@ def _lee_paragraphs():
         yield from (line.strip() for line in f if line.strip())
 
 
-def _text_paragraphs():
+def nltk_paragraphs(require=require_data):
+    """Paragraphs of the NLTK inaugural, State of the Union and web texts."""
     for name in ("inaugural", "state_union", "webtext"):
-        with zipfile.ZipFile(require_data("text", f"{name}.zip")) as zf:
+        with zipfile.ZipFile(require("text", f"{name}.zip")) as zf:
             for member in sorted(zf.namelist()):
                 if member.endswith("/") or "README" in member:
                     continue
@@ -53,11 +54,20 @@ def _text_paragraphs():
                         block = []
                 if block:
                     yield " ".join(block)
-    (path,) = require_data("textcat", "movie_reviews").glob("*.zip")
+
+
+def movie_review_paragraphs(require=require_data):
+    """Each movie review as one line of whitespace-normalized text."""
+    (path,) = require("textcat", "movie_reviews").glob("*.zip")
     with zipfile.ZipFile(path) as zf:
         for member in sorted(zf.namelist()):
             if member.endswith(".txt"):
                 yield " ".join(zf.read(member).decode("utf-8", "replace").split())
+
+
+def _text_paragraphs():
+    yield from nltk_paragraphs()
+    yield from movie_review_paragraphs()
 
 
 def paragraphs(corpus: str):

