@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 # torch comes first and pinned: a plain `torch` requirement pulls a multi-GB CUDA build.
 TORCH  := torch==2.13.0
 DEMO_EXTRAS := models,transformers,retrieval,llm,viz
-TEST_EXTRAS := models,transformers,retrieval,llm,dask,viz,dev
+TEST_EXTRAS := models,transformers,retrieval,llm,spacy-llm,dask,viz,dev
 # llama.cpp's default build uses every instruction the build machine reports; on a VM
 # that reports AMX without enabling it, prompt processing dies with SIGILL. Build once
 # for AVX2 (any x86-64 of the last decade), bypassing pip's wheel cache, which may hold

@@ -2,7 +2,11 @@
 
 - bm25_raw: raw text in, index + all queries (top 100) out; nlpkit with its
   Snowball tokenizer, bm25s with its own tokenizer (English stop words, PyStemmer).
-- bm25_query: query time only, the same tokens (nlpkit's) given to every library.
+- bm25_query: query time only, the same tokens (nlpkit's) given to every library;
+  nlpkit's retrieve() returns arrays as bm25s' retrieve does (the headline), its
+  search_tokens() a list of Hit objects per query (shown beside it).
+- bm25_tokens: index + all queries from the same tokens (nlpkit's) on both sides,
+  arrays out on both sides.
 - bm25_memory: net peak memory of building the index from the same tokens, each
   side in a fresh process, at 1x and 10x the collection.
 Same k1, b and method ("lucene") everywhere.
@@ -30,6 +34,16 @@ def known(retriever, tokens: list[list[str]]) -> list[list[str]]:
     return [[t for t in q if t in vocab] for q in tokens]
 
 
+def bm25s_search(exp, backend: str, doc_tokens, query_tokens, k: int):
+    """bm25s: index the documents' tokens, then retrieve all queries (arrays)."""
+    retriever = bm25s_model(exp, backend)
+    retriever.index(doc_tokens, show_progress=False)
+    return retriever.retrieve(
+        known(retriever, query_tokens), k=k, show_progress=False,
+        backend_selection=backend,
+    )  # fmt: skip
+
+
 def raw_times(exp, docs: list[str], queries: list[str], rounds: int) -> dict:
     import bm25s
     import Stemmer
@@ -49,16 +63,11 @@ def raw_times(exp, docs: list[str], queries: list[str], rounds: int) -> dict:
             tokens = bm25s.tokenize(
                 docs, stopwords="en", stemmer=stemmer, show_progress=False
             )
-            retriever = bm25s_model(exp, backend)
-            retriever.index(tokens, show_progress=False)
             q = bm25s.tokenize(
                 queries, stopwords="en", stemmer=stemmer, return_ids=False,
                 show_progress=False,
             )  # fmt: skip
-            retriever.retrieve(
-                known(retriever, q), k=k, show_progress=False,
-                backend_selection=backend,
-            )  # fmt: skip
+            bm25s_search(exp, backend, tokens, q, k)
 
         return go
 
@@ -67,12 +76,12 @@ def raw_times(exp, docs: list[str], queries: list[str], rounds: int) -> dict:
     )
 
 
-def run_raw(exp, size: str) -> dict:
+def run_raw(exp, size: str, times_of=raw_times, what: str = "") -> dict:
     rows, ratios = [], []
     for name in exp.sizes[size]["collections"]:
         docs, queries = ir_collection(name)
-        times = raw_times(exp, docs, queries, exp.sizes[size]["rounds"])
-        case = f"{name}: {len(docs):,} docs, {len(queries)} queries"
+        times = times_of(exp, docs, queries, exp.sizes[size]["rounds"])
+        case = f"{name}: {len(docs):,} docs, {len(queries)} queries{what}"
         rows.append(row(case, times["nlpkit"], "bm25s numpy", times["numpy"]))
         rows.append(row(case, times["nlpkit"], "bm25s numba", times["numba"]))
         # against the faster bm25s backend; the headline is the worst collection
@@ -80,19 +89,29 @@ def run_raw(exp, size: str) -> dict:
     return {"rows": rows, "ratio": min(ratios)}
 
 
-def query_times(exp, docs: list[str], queries: list[str], rounds: int) -> dict:
-    from rank_bm25 import BM25Okapi
-
+def nlpkit_tokens(exp, docs: list[str], queries: list[str]):
+    """The tokens every library gets (nlpkit's Snowball terms), k, and an indexer."""
     from nlpkit.retrieval.bm25 import BM25Index
     from nlpkit.retrieval.tokenize import Tokenizer
 
     s = exp.settings
-    k = min(s["k"], len(docs))
     tok = Tokenizer()
-    doc_tokens, query_tokens = tok(docs), tok(queries)
-    index = BM25Index.build(
-        docs, tokens=doc_tokens, k1=s["k1"], b=s["b"], method=s["method"]
-    )
+    doc_tokens = tok(docs)
+
+    def build():
+        return BM25Index.build(
+            docs, tokens=doc_tokens, k1=s["k1"], b=s["b"], method=s["method"]
+        )
+
+    return doc_tokens, tok(queries), min(s["k"], len(docs)), build
+
+
+def query_times(exp, docs: list[str], queries: list[str], rounds: int) -> dict:
+    from rank_bm25 import BM25Okapi
+
+    s = exp.settings
+    doc_tokens, query_tokens, k, build = nlpkit_tokens(exp, docs, queries)
+    index = build()
     peers = {}
     for backend in ("numpy", "numba"):
         retriever = bm25s_model(exp, backend)
@@ -113,7 +132,8 @@ def query_times(exp, docs: list[str], queries: list[str], rounds: int) -> dict:
 
     return alternate(
         {
-            "nlpkit": lambda: index.search_tokens(query_tokens, k),
+            "nlpkit": lambda: index.retrieve(query_tokens, k),
+            "nlpkit_hits": lambda: index.search_tokens(query_tokens, k),
             "numpy": bm25s_query("numpy"),
             "numba": bm25s_query("numba"),
             "rank_bm25": okapi_query,
@@ -130,9 +150,30 @@ def run_query(exp, size: str) -> dict:
         case = f"{name}: {len(queries)} queries, {len(docs):,} docs"
         for key, label in (("numba", "bm25s numba"), ("numpy", "bm25s numpy"),
                            ("rank_bm25", "rank_bm25 BM25Okapi")):  # fmt: skip
-            rows.append(row(case, times["nlpkit"], label, times[key]))
+            rows.append(row(f"{case}, retrieve() arrays", times["nlpkit"], label,
+                            times[key]))  # fmt: skip
         ratios.append(rows[-3]["ratio"])  # the goal's peer: bm25s numba
+        rows.append(row(f"{case}, search_tokens() Hits", times["nlpkit_hits"],
+                        "bm25s numba", times["numba"]))  # fmt: skip
     return {"rows": rows, "ratio": min(ratios)}
+
+
+def tokens_times(exp, docs: list[str], queries: list[str], rounds: int) -> dict:
+    doc_tokens, query_tokens, k, build = nlpkit_tokens(exp, docs, queries)
+
+    def ours():
+        build().retrieve(query_tokens, k)
+
+    def peer(backend):
+        return lambda: bm25s_search(exp, backend, doc_tokens, query_tokens, k)
+
+    return alternate(
+        {"nlpkit": ours, "numpy": peer("numpy"), "numba": peer("numba")}, rounds
+    )
+
+
+def run_tokens(exp, size: str) -> dict:
+    return run_raw(exp, size, tokens_times, ", same tokens")
 
 
 def child_index(*, name: str, factor: int, side: str, prepare=False, state=None):
@@ -177,9 +218,13 @@ def run_memory(exp, size: str) -> dict:
 
 
 def run(exp, size: str) -> dict:
-    return {"bm25_raw": run_raw, "bm25_query": run_query, "bm25_memory": run_memory}[
-        exp.name
-    ](exp, size)
+    runs = {
+        "bm25_raw": run_raw,
+        "bm25_query": run_query,
+        "bm25_tokens": run_tokens,
+        "bm25_memory": run_memory,
+    }
+    return runs[exp.name](exp, size)
 
 
 if __name__ == "__main__":

@@ -14,6 +14,8 @@ Run: python -m benchmarks.bench_cooc --name cooc_window --size quick
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import scipy.sparse as sp
 
@@ -72,10 +74,13 @@ def compare_window(ours, peer: sp.csr_matrix, words: list[str]) -> dict:
 def child_window(*, path: str, side: str, prepare=False, state=None):
     """memory_child target: one side's whole count from the token file."""
     if prepare:
-        if side == "ours":  # compile (numba cache) and import before the measurement
-            from nlpkit.vectors.cooc import count_cooccurrence
+        if side == "ours":  # load the compiled code (numba cache) before measuring
+            import tempfile
 
-            count_cooccurrence([["a", "b", "c", "a"]] * 3, window=5)
+            with tempfile.TemporaryDirectory() as tmp:
+                tiny = Path(tmp) / "tiny.txt"
+                tiny.write_text("a b c a\nb c\n", encoding="utf-8")
+                ours_window(tiny)
         return path
     if side == "ours":
         return int(ours_window(state).nnz)

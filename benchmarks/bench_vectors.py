@@ -1,8 +1,9 @@
 """word2vec and fastText: nlpkit vs gensim, as a whole CLI call and as a library call.
 
-- word2vec_cli: `nlpkit vectors train` in a subprocess against a python subprocess
-  running gensim (corpus_file, and an in-memory list of token lists read from the
-  same file); both save their vectors. Start-up and imports are in the figure.
+- word2vec_cli / fasttext_cli: `nlpkit vectors train` in a subprocess against a python
+  subprocess running gensim (corpus_file, and an in-memory list of token lists read
+  from the same file); both save their vectors. Start-up and imports are in the
+  figure.
 - word2vec_lib / fasttext_lib: nlpkit's train functions against gensim in the same
   process, on the token file (nlpkit TokenCorpus vs gensim corpus_file) and on token
   lists in memory (nlpkit token lists vs gensim sentences=list).
@@ -13,6 +14,8 @@ Run: python -m benchmarks.bench_vectors --name word2vec_lib --size quick
 
 from __future__ import annotations
 
+import inspect
+import json
 import sys
 import tempfile
 from pathlib import Path
@@ -21,19 +24,23 @@ from benchmarks.data import token_file, token_lists
 from benchmarks.harness import alternate, cli, row, timed_child
 
 PEER_SCRIPT = """
-import sys
-from gensim.models import FastText, Word2Vec
-path, mode, out, epochs = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
-params = dict(vector_size=100, window=5, min_count=5, epochs=epochs, workers=2,
-              negative=5, sample=1e-3, seed=1, hs=0, sg=1)
+import json, sys
+path, mode, out, cls_name, params = sys.argv[1:6]
+params = json.loads(params)
+if cls_name == "FastText":
+    from gensim.models import FastText as cls
+else:
+    from gensim.models import Word2Vec as cls
 if mode == "corpus_file":
-    model = Word2Vec(corpus_file=path, **params)
+    model = cls(corpus_file=path, **params)
 else:
     with open(path, encoding="utf-8") as f:
         sentences = [line.split() for line in f]
-    model = Word2Vec(sentences=sentences, **params)
+    model = cls(sentences=sentences, **params)
 model.wv.save(out)
 """
+# settings the CLI has no option for: they must be the train functions' defaults
+CLI_DEFAULTS = ("negative", "sample", "minn", "maxn", "bucket")
 
 
 def gensim_params(exp, epochs: int) -> dict:
@@ -60,22 +67,40 @@ def nlpkit_options(exp, epochs: int) -> dict:
     return opts
 
 
+def cli_args(exp, epochs: int) -> list[str]:
+    """`nlpkit vectors train` options for the experiment's settings."""
+    from nlpkit.vectors.train import train_fasttext, train_word2vec
+
+    s = exp.settings
+    fasttext = s["algorithm"] == "fasttext"
+    defaults = inspect.signature(train_fasttext if fasttext else train_word2vec)
+    for name in CLI_DEFAULTS:
+        if name in s and defaults.parameters[name].default != s[name]:
+            raise ValueError(f"{exp.name}: {name}={s[name]} has no CLI option")
+    return [
+        "-a", "fasttext" if fasttext else "skipgram", "--dim", str(s["dim"]),
+        "--window", str(s["window"]), "--min-count", str(s["min_count"]),
+        "--epochs", str(epochs), "--threads", str(s["threads"]),
+        "--seed", str(exp.seeds[0]),
+    ]  # fmt: skip
+
+
 def run_cli(exp, size: str) -> dict:
     params = exp.sizes[size]
     path, n = token_file(params["corpus"], params["max_tokens"])
-    epochs = str(params["epochs"])
+    epochs = params["epochs"]
     nlpkit_bin = str(Path(sys.executable).parent / "nlpkit")
+    cls_name = "FastText" if exp.settings["algorithm"] == "fasttext" else "Word2Vec"
+    peer_params = json.dumps(gensim_params(exp, epochs))
     with tempfile.TemporaryDirectory(prefix="bench-w2v-") as tmp:
         ours = [
             nlpkit_bin, "vectors", "train", str(path), "-o", f"{tmp}/ours",
-            "-a", "skipgram", "--dim", "100", "--window", "5", "--min-count", "5",
-            "--epochs", epochs, "--threads", "2", "--seed", "1", "--no-spacy",
-            "-f", "txt", "--context", "line",
+            *cli_args(exp, epochs), "--no-spacy", "-f", "txt", "--context", "line",
         ]  # fmt: skip
 
         def peer(mode):
             cmd = [sys.executable, "-c", PEER_SCRIPT, str(path), mode]
-            return cmd + [f"{tmp}/{mode}.kv", epochs]
+            return cmd + [f"{tmp}/{mode}.kv", cls_name, peer_params]
 
         times = alternate(
             {
@@ -90,7 +115,7 @@ def run_cli(exp, size: str) -> dict:
         row("token file", times["nlpkit"], "gensim corpus_file", times["corpus_file"]),
         row("token file", times["nlpkit"], "gensim in-memory", times["memory"]),
     ]
-    return finish(rows, n, params["epochs"])
+    return finish(rows, n, epochs)
 
 
 def run_lib(exp, size: str) -> dict:

@@ -186,7 +186,7 @@ def result_path(out: Path, area: str, name: str) -> Path:
 def write_result(exp, size: str, body: dict, out: Path, load_before, load_after):
     """Write out/<area>/<name>.json; a noisy run does not replace a clean result."""
     limit = max_load()
-    noisy = load_before[0] > limit
+    noisy = exp.timed and load_before[0] > limit
     ratio = body.get("ratio")
     record = {
         "name": exp.name,

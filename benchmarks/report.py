@@ -46,6 +46,8 @@ def fmt_value(x, unit: str) -> str:
         return f"{x:.3g} s" if x < 100 else f"{x:,.0f} s"
     if unit == "MB":
         return f"{x:,.1f} MB"
+    if unit == "":  # a score (nDCG, Spearman): fixed decimals, so rows line up
+        return f"{x:.4f}"
     return f"{x:,.4g} {unit}".strip()
 
 

@@ -7,6 +7,8 @@
 Before each experiment the runner waits (up to NLPKIT_BENCH_SETTLE_S, default 90 s)
 for the 1-minute load average to fall to NLPKIT_BENCH_MAX_LOAD (default 1.5); a run
 that still starts above it is marked noisy and does not replace a clean result.
+Quality-only experiments (registry `extras={"timed": False}`) skip the wait: their
+figures do not depend on the load, which is still recorded.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import sys
 import time
 from pathlib import Path
 
-from benchmarks.harness import RESULTS, ROOT, max_load, settle
+from benchmarks.harness import RESULTS, ROOT, load_now, max_load, settle
 from benchmarks.registry import AREAS, EXPERIMENTS, SIZES
 
 
@@ -38,9 +40,9 @@ def main(argv: list[str] | None = None) -> int:
     failed = []
     start = time.perf_counter()
     for exp in chosen:
-        load = settle()
+        load = settle() if exp.timed else load_now()
         print(f"== {exp.name} ({exp.area}, {args.size}), load {load[0]}", flush=True)
-        if load[0] > max_load():
+        if exp.timed and load[0] > max_load():
             print(f"   load above {max_load()}: the figure will be marked noisy")
         cmd = [sys.executable, *exp.command(args.size, str(args.out))]
         t0 = time.perf_counter()

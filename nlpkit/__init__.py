@@ -28,6 +28,7 @@ _LAZY = {
     "count_cooccurrence": "nlpkit.vectors",
     "LinearClassifier": "nlpkit.classify",
     "finetune_sentence_transformer": "nlpkit.classify",
+    "EmbeddingTextCategorizer": "nlpkit.components.textcat",
     "FewShotTextCategorizer": "nlpkit.components.fewshot_textcat",
     "VectorsTextCategorizer": "nlpkit.components.fewshot_textcat",
     "Reranker": "nlpkit.retrieval.rerank",

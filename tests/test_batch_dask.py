@@ -122,3 +122,23 @@ def test_dask_backend_starts_and_stops_its_own_local_cluster(tmp_path):
         n_process=2,
     )
     assert (summary.read, summary.written, summary.workers) == (40, 40, 2)
+
+
+def test_failing_shard_is_retried_then_fails_naming_attempts(cluster, tmp_path):
+    corpus = write_corpus(tmp_path / "c.jsonl", 30, extra={25: "BOOM"})
+    out = tmp_path / "out"
+    with pytest.raises(RuntimeError, match=r"E532.*Shard 00002 failed 2 time"):
+        nlpkit.process(
+            nlp_with("batch_test_fail_on"),
+            corpus,
+            out,
+            shard_size=10,
+            strict=True,
+            retries=1,
+            backend="dask",
+            scheduler=cluster.scheduler_address,
+            code=[HERE],
+        )
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["status"] == "failed" and "2" not in manifest["shards"]
+    assert not [p for p in out.iterdir() if p.name.startswith("docs-00002")]

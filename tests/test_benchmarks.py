@@ -73,6 +73,21 @@ def test_smoke_run_records_a_result(smoke_results, exp):
             assert value is True, key
 
 
+def test_reranked_quality_is_set_against_every_first_stage(smoke_results):
+    path = smoke_results / "retrieval" / "retrieval_quality.json"
+    rows = json.loads(path.read_text(encoding="utf-8"))["rows"]
+    first = {
+        r["case"].split(": ", 1)[1].rsplit(", ", 1)[0]
+        for r in rows
+        if "cross-encoder" not in r["case"] and r["case"].endswith("ndcg@10")
+    }
+    against = {
+        r["peer_name"].removeprefix("nlpkit ") for r in rows if "fused" in r["case"]
+    }
+    assert {"BM25", "dense minilm", "hybrid minilm"} <= first
+    assert against == first  # no first stage left out of the comparison
+
+
 def test_report_renders_smoke_results(smoke_results, tmp_path):
     readme = tmp_path / "README.md"
     readme.write_text(report.README.read_text(encoding="utf-8"), encoding="utf-8")
@@ -124,6 +139,17 @@ def test_noisy_run_does_not_replace_a_clean_result(tmp_path, monkeypatch):
     path = harness.write_result(exp, "quick", body, other, [3.0] * 3, [3.0] * 3)
     record = json.loads(path.read_text(encoding="utf-8"))
     assert record["noisy"] and record["verdict"] == "noisy"
+
+
+def test_quality_experiment_is_not_marked_noisy(tmp_path, monkeypatch):
+    """The load is recorded for a quality-only run, but it cannot make it noisy."""
+    exp = next(e for e in EXPERIMENTS if not e.timed)
+    monkeypatch.setenv(harness.MAX_LOAD_ENV, "1.5")
+    body = {"rows": [], "ratio": 1.01}
+    path = harness.write_result(exp, "quick", body, tmp_path, [3.0] * 3, [3.0] * 3)
+    record = json.loads(path.read_text(encoding="utf-8"))
+    assert not record["noisy"] and record["loadavg_before"] == [3.0] * 3
+    assert record["verdict"] == "meets goal"
 
 
 def test_alternate_keeps_median_and_spread():

@@ -56,7 +56,9 @@ def test_cli_convert_lenient_and_strict(tmp_path):
         "Ada\tB-PER\n\nthe\tO\nBBC\tI-ORG\n\nParis\tB-LOC\n", encoding="utf-8"
     )
     out = tmp_path / "s.spacy"
-    result = runner.invoke(app, ["convert", str(src), str(out), "--scheme", "iob2"])
+    result = runner.invoke(
+        app, ["convert", str(src), "-o", str(out), "--scheme", "iob2"]
+    )
     assert result.exit_code == 0, result.output
     assert "1 record(s) rejected" in result.output
     assert len(load(out)) == 2
@@ -67,6 +69,7 @@ def test_cli_convert_lenient_and_strict(tmp_path):
         [
             "convert",
             str(src),
+            "-o",
             str(tmp_path / "t.spacy"),
             "--strict",
             "-O",
@@ -82,16 +85,16 @@ def test_cli_convert_textcat_and_missing_file(tmp_path):
     src = tmp_path / "sst.txt"
     src.write_text("1 a fine film\n0 a dull one\n", encoding="utf-8")
     out = tmp_path / "sst.spacy"
-    result = runner.invoke(app, ["convert", str(src), str(out), "--format", "labelled"])
-    assert result.exit_code == 0, result.output
+    result = runner.invoke(app, ["convert", str(src), "-o", str(out), "-f", "labelled"])
+    assert result.exit_code == 0 and "W060" not in result.output, result.output
     assert [d.cats for d in load(out)] == [{"1": 1.0}, {"0": 1.0}]
     result = runner.invoke(
-        app, ["convert", str(tmp_path / "nope.iob"), str(out), "--strict"]
+        app, ["convert", str(tmp_path / "nope.iob"), "-o", str(out), "--strict"]
     )
     assert result.exit_code == 1 and "File not found" in result.output
     # lenient too: a missing input fails before anything is written
     result = runner.invoke(
-        app, ["convert", str(tmp_path / "nope.iob"), str(tmp_path / "n.spacy")]
+        app, ["convert", str(tmp_path / "nope.iob"), "-o", str(tmp_path / "n.spacy")]
     )
     assert result.exit_code == 1
     assert f"File not found: {tmp_path / 'nope.iob'}" in result.output

@@ -33,8 +33,9 @@ def load(path):
     return list(DocBin().from_disk(path).get_docs(spacy.blank("en").vocab))
 
 
-def convert_cli(*args):
-    return runner.invoke(app, ["convert", *map(str, args)])
+def convert_cli(src, output, *options):
+    args = ["convert", str(src), "-o", str(output), *map(str, options)]
+    return runner.invoke(app, args)
 
 
 # 1. CSV quotes and the read count
@@ -304,7 +305,8 @@ def test_cli_max_reject_rate(tmp_path):
     )
     assert not (tmp_path / "b.spacy").exists()
     result = convert_cli(src, tmp_path / "c.spacy", "--max-reject-rate", 1.5)
-    assert result.exit_code == 1 and "max_reject_rate" in result.output
+    assert result.exit_code != 0 and "max" in result.output
+    assert "reject" in result.output
 
 
 # 5. the wrong text field

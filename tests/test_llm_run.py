@@ -186,3 +186,16 @@ def test_run_table_has_labels_and_integers(tmp_path, corpus, server):
     assert result.exit_code == 0, result.output
     assert "requests sent" in result.output and "requests_sent" not in result.output
     assert "LLM failures" in result.output and "docs_routed" not in result.output
+
+
+def test_cli_progress_shows_total_and_rate(tmp_path, corpus, server):
+    result = CliRunner().invoke(
+        app,
+        ["llm", "run", str(corpus), "-o", str(tmp_path / "out")]
+        + ["--base-url", server.url("ok"), "--model", "t"],
+        terminal_width=160,
+    )
+    assert f"{len(LINES)}/{len(LINES)}" in result.output  # a total, counted first
+    assert "docs/s" in result.output
+    time_row = next(line for line in result.output.splitlines() if "time (s)" in line)
+    assert len(time_row.split()[-2].split(".")[-1]) == 2  # 0.21, not 0.2134

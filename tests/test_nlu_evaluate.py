@@ -250,3 +250,63 @@ def test_evaluate_textcat_without_gold_labels(tmp_path):
     gold.write_text("1 a fine film\n0 a dull film\n", encoding="utf-8")
     with pytest.raises(ValueError, match="E214"):
         evaluate(nlp, gold)
+
+
+@pytest.fixture
+def other_label_set(tmp_path):
+    """NER_TRAIN's gold with another label set: PERSON, GPE and no ORG."""
+    rename = {"PER": "PERSON", "LOC": "GPE"}
+    path = tmp_path / "other.jsonl"
+    rows = [
+        {
+            "text": t,
+            "entities": [
+                [s, e, rename[label]] for s, e, label in ents if label != "ORG"
+            ],
+        }
+        for t, ents in NER_TRAIN
+    ]
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    return path
+
+
+def test_evaluate_label_map(ner_model, other_label_set):
+    with pytest.warns(UserWarning, match="W202"):
+        unmapped = evaluate(ner_model, other_label_set)
+    assert unmapped.ner["f"] == 0.0
+    mapped = evaluate(ner_model, other_label_set, label_map="PER=PERSON,LOC=GPE,ORG=O")
+    assert mapped.ner["f"] == 1.0 and mapped.unseen_labels == {}
+    assert set(mapped.ner["per_type"]) == {"PERSON", "GPE"}
+    assert mapped.ner["per_type"]["PERSON"]["support"] == 2
+
+
+def test_label_map_errors(ner_model, other_label_set):
+    from nlpkit.evaluate.nlu import parse_label_map
+
+    assert parse_label_map("PERSON=PER, GPE=LOC,DATE=") == {
+        "PERSON": "PER",
+        "GPE": "LOC",
+        "DATE": "",
+    }
+    for bad in ("PERSON", "=PER", "A=B=C", " , "):
+        with pytest.raises(ValueError, match="E062"):
+            parse_label_map(bad)
+    with pytest.warns(UserWarning, match=r"W061.*PERSONN"):
+        evaluate(
+            ner_model,
+            other_label_set,
+            label_map="PERSONN=PERSON,PER=PERSON,LOC=GPE,ORG=O",
+        )
+
+
+def test_evaluate_cli_label_map(ner_model, other_label_set):
+    runner = CliRunner()
+    args = ["evaluate", str(ner_model), str(other_label_set)]
+    result = runner.invoke(
+        app, [*args, "--label-map", "PER=PERSON,LOC=GPE", "--label-map", "ORG=O"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "PERSON" in result.output and "1.0000" in result.output
+    assert "W202" not in result.output
+    bad = runner.invoke(app, [*args, "--label-map", "PER:PERSON"])
+    assert bad.exit_code == 2 and "E062" in bad.output and "Traceback" not in bad.output

@@ -165,7 +165,7 @@ def test_unknown_classifier_raises():
 
 def test_from_disk_missing_dir(tmp_path):
     textcat = spacy.blank("en").add_pipe("nlpkit_vectors_textcat")
-    with pytest.raises(ValueError, match="E210"):
+    with pytest.raises(FileNotFoundError, match="E001"):
         textcat.from_disk(tmp_path / "missing")
 
 

@@ -214,7 +214,7 @@ def test_reranked_retriever_weight_fuses_with_first_stage(reranker):
         expected = 0.5 * norm_first[hit.id] + 0.5 * (ce[hit.id] - lo) / (hi - lo)
         assert hit.score == pytest.approx(expected, abs=1e-6)
         assert set(hit.meta["fusion"]) == {"first_stage", "cross_encoder"}
-    with pytest.raises(ValueError, match="E313"):
+    with pytest.raises(ValueError, match="E025"):
         RerankedRetriever(FixedRetriever(first), reranker, weight=1.5)
 
 
@@ -282,7 +282,7 @@ def make_nlp(model, **config):
 
 
 def test_component_extension_candidates_pipe_and_round_trip(trained, tmp_path):
-    nlp = make_nlp(trained, top_k=2, batch_size=8)
+    nlp = make_nlp(trained, k=2, batch_size=8)
     queries, candidates = held_out_queries(seed=3)
     docs = []
     for q, cands in zip(queries, candidates):
@@ -300,19 +300,19 @@ def test_component_extension_candidates_pipe_and_round_trip(trained, tmp_path):
     nlp.to_disk(tmp_path / "pipe")
     assert (tmp_path / "pipe" / "nlpkit_reranker" / "model" / "config.json").exists()
     cfg = json.loads((tmp_path / "pipe" / "nlpkit_reranker" / "cfg").read_text())
-    assert cfg["model"] == "model" and cfg["top_k"] == 2
+    assert cfg["model"] == "model" and cfg["k"] == 2
     loaded = spacy.load(tmp_path / "pipe")
     again = loaded.make_doc(queries[0])
     again._.candidates = candidates[0]
     assert loaded(again)._.rerank_scores == pytest.approx(
         piped[0]._.rerank_scores, abs=1e-5
     )
-    with pytest.raises(ValueError, match="E304"):
+    with pytest.raises(FileNotFoundError, match="E001"):
         loaded.get_pipe("nlpkit_reranker").from_disk(tmp_path / "missing")
     data = nlp.get_pipe("nlpkit_reranker").to_bytes()
-    fresh = make_nlp(trained, top_k=5)
+    fresh = make_nlp(trained, k=5)
     fresh.get_pipe("nlpkit_reranker").from_bytes(data)
-    assert fresh.get_pipe("nlpkit_reranker").cfg["top_k"] == 2
+    assert fresh.get_pipe("nlpkit_reranker").cfg["k"] == 2
     again = fresh.make_doc(queries[0])
     again._.candidates = candidates[0]
     assert fresh(again)._.rerank_scores == pytest.approx(
@@ -340,7 +340,7 @@ def test_component_sentences_as_candidates_and_empty_docs(trained):
 
 
 def test_component_spans_as_candidates(trained, caplog):
-    nlp = make_nlp(trained, candidates="spans", spans_key="passages", top_k=1)
+    nlp = make_nlp(trained, candidates="spans", spans_key="passages", k=1)
     doc = nlp.make_doc("The cases in the study . A walrus report . The method .")
     doc.spans["passages"] = [doc[0:5], doc[6:9], doc[10:12]]
     doc._.query = "walrus"
@@ -400,12 +400,102 @@ def test_component_bad_config(trained):
         )
     with pytest.raises(ValueError, match="E307"):
         nlp.add_pipe("nlpkit_reranker", config={"model": "x", "backend": "onnx"})
-    for setting, value in (("top_k", 0), ("depth", 0), ("batch_size", 0)):
-        with pytest.raises(ValueError, match=f"E313.*{setting}"):
+    for setting, value in (("k", 0), ("depth", 0), ("batch_size", 0)):
+        with pytest.raises(ValueError, match=f"E025.*{setting}"):
             nlp.add_pipe("nlpkit_reranker", config={"model": "x", setting: value})
     nlp.add_pipe("nlpkit_reranker", config={"model": "./missing/model"})
     with pytest.raises(ModelLoadError, match="E303"):
         nlp.initialize()
+
+
+def test_component_is_a_pipe_that_checks_its_own_settings():
+    from spacy.pipeline import Pipe
+
+    from nlpkit.components.reranker import RerankerComponent
+
+    nlp = spacy.blank("en")
+    assert isinstance(nlp.add_pipe("nlpkit_reranker", config={"model": "x"}), Pipe)
+    for setting, value in (("depth", 0), ("k", -3), ("batch_size", 0)):
+        with pytest.raises(ValueError, match=f"E025.*{setting}"):
+            RerankerComponent(nlp, model="x", **{setting: value})
+    with pytest.raises(ValueError, match="E307.*candidates source"):
+        RerankerComponent(nlp, model="x", candidates="paragraphs")
+    with pytest.raises(ValueError, match="E307.*setting.*'topk'"):
+        RerankerComponent(nlp, model="x", topk=3)
+    with pytest.raises(ValueError, match="E025.*index"):
+        RerankerComponent(nlp, model="x", candidates="index")
+
+
+def test_component_errors_go_to_spacys_error_handler():
+    nlp = spacy.blank("en")
+    nlp.add_pipe("nlpkit_reranker", config={"model": "./missing/model"})
+    seen = []
+    nlp.set_error_handler(lambda name, proc, docs, err: seen.append((name, err)))
+    doc = nlp.make_doc("walrus")
+    doc._.candidates = ["a walrus"]
+    assert list(nlp.pipe([doc])) == [doc]
+    ((name, err),) = seen
+    assert name == "nlpkit_reranker" and isinstance(err, ModelLoadError)
+
+
+def test_component_old_name_top_k_still_works_with_a_warning():
+    nlp = spacy.blank("en")
+    with pytest.warns(DeprecationWarning, match="W330.*top_k.*k"):
+        pipe = nlp.add_pipe("nlpkit_reranker", config={"model": "x", "top_k": 2})
+    assert pipe.cfg["k"] == 2 and "top_k" not in pipe.cfg
+    with pytest.raises(ValueError, match="E331"):
+        nlp.add_pipe(
+            "nlpkit_reranker", name="both", config={"model": "x", "top_k": 2, "k": 3}
+        )
+
+
+def test_component_loads_the_old_layout(trained, tmp_path):
+    """A folder saved before k was named k: cfg (json.dumps) with top_k, model/."""
+    import shutil
+
+    old = tmp_path / "old"
+    shutil.copytree(trained, old / "model")
+    cfg = {"model": "model", "top_k": 1, "candidates": "extension", "depth": 20}
+    (old / "cfg").write_text(json.dumps(cfg, indent=2), encoding="utf-8")
+    nlp = make_nlp("unused")
+    with pytest.warns(DeprecationWarning, match="W330"):
+        pipe = nlp.get_pipe("nlpkit_reranker").from_disk(old)
+    assert pipe.cfg["k"] == 1 and pipe.cfg["depth"] == 20
+    queries, candidates = held_out_queries(seed=3)
+    doc = nlp.make_doc(queries[0])
+    doc._.candidates = candidates[0]
+    assert len(nlp(doc)._.reranked) == 1
+
+
+def test_component_index_candidates_go_through_reranked_retriever(trained, tmp_path):
+    from nlpkit.retrieval import DEFAULT_DEPTH
+
+    nlp = index_pipeline(trained, tmp_path)
+    pipe = nlp.get_pipe("nlpkit_reranker")
+    assert isinstance(pipe.retriever, RerankedRetriever)
+    assert pipe.retriever.depth == pipe.cfg["depth"] == DEFAULT_DEPTH
+    doc = nlp("walrus")
+    # one score per candidate, in the index's order; reranked best first
+    assert [h["id"] for h in doc._.reranked][0] == "a"
+    assert len(doc._.rerank_scores) == 1
+
+
+def test_reranked_retriever_from_config_blocks(trained, tmp_path):
+    from spacy.util import registry
+
+    from nlpkit.retrieval import DEFAULT_DEPTH
+
+    BM25Index.build([("a", "walrus method"), ("b", "tulip")]).save(tmp_path / "ix")
+    block = {
+        "@misc": "nlpkit.RerankedRetriever.v1",
+        "retriever": {"@misc": "nlpkit.LoadIndex.v1", "path": str(tmp_path / "ix")},
+        "reranker": {"@misc": "nlpkit.Reranker.v1", "model": str(trained)},
+    }
+    searcher = registry.resolve({"x": block})["x"]
+    assert isinstance(searcher, RerankedRetriever) and searcher.depth == DEFAULT_DEPTH
+    assert searcher.search("walrus", k=1)[0].id == "a"
+    old = registry.resolve({"x": {"@misc": "nlpkit.LoadReranker.v1", "model": "x"}})
+    assert isinstance(old["x"], Reranker)
 
 
 def test_train_settings_checked_and_listwise_drops_examples_without_negatives(
@@ -418,9 +508,9 @@ def test_train_settings_checked_and_listwise_drops_examples_without_negatives(
         ("learning_rate", 0.0),
         ("n_negatives", -1),
     ):
-        with pytest.raises(ValueError, match=f"E313.*{setting}"):
+        with pytest.raises(ValueError, match=f"E025.*{setting}"):
             train_reranker(examples, tmp_path / "x", **{setting: value})
-    with pytest.raises(ValueError, match="E313.*listwise"):
+    with pytest.raises(ValueError, match="E025.*listwise"):
         train_reranker(examples, tmp_path / "x", loss="listwise", n_negatives=0)
     with pytest.raises(ValueError, match="E310"):
         train_reranker([TrainingExample("q", "p")], tmp_path / "x", loss="listwise")
@@ -517,7 +607,7 @@ def test_cli_rerank_train_and_eval(trained, tmp_path, caplog):
         ["rerank", "train", "--data", str(data), "-o", str(tmp_path / "m3")]
         + ["--batch-size", "0"],
     )
-    assert res.exit_code == 1 and "E313" in res.output
+    assert res.exit_code == 1 and "E025" in res.output
 
     runner.invoke(app, ["index", "build", str(docs), "-o", str(tmp_path / "ix")])
     queries = tmp_path / "queries.jsonl"
@@ -568,17 +658,17 @@ def test_cli_hybrid_build_weights_and_bad_fusion(tmp_path, monkeypatch):
         raise AssertionError("the corpus was embedded before the settings were checked")
 
     monkeypatch.setattr(DenseIndex, "build", no_embedding)
-    for extra, code in (
-        (["--fusion", "max"], "E307"),
-        (["--weights", "1,2,3"], "E308"),
-        (["--rrf-k", "0"], "E313"),
+    for extra, code, exit_code in (
+        (["--fusion", "max"], "E061", 2),  # refused while parsing, before any work
+        (["--weights", "1,2,3"], "E308", 1),
+        (["--rrf-k", "0"], "E025", 1),
     ):
         res = runner.invoke(
             app,
             ["index", "build", str(docs), "-o", str(tmp_path / "bad"), "-m", "hybrid"]
             + extra,
         )
-        assert res.exit_code == 1 and code in res.output, (extra, res.output)
+        assert res.exit_code == exit_code and code in res.output, (extra, res.output)
 
 
 def test_predict_and_rank_match_cross_encoder(reranker, trained):

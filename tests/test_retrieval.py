@@ -143,7 +143,7 @@ def test_bm25_from_given_tokens_matches_text():
     b = by_text.search("wing flutter", k=3)
     assert [h.id for h in a] == [h.id for h in b]
     assert [h.score for h in a] == pytest.approx([h.score for h in b])
-    with pytest.raises(ValueError, match="E313"):
+    with pytest.raises(ValueError, match="E025"):
         BM25Index.build(DOCS, tokens=tokens[:1])
 
 
@@ -151,7 +151,7 @@ def test_bm25_bad_input(tmp_path):
     index = BM25Index.build(DOCS)
     with pytest.raises(ValueError, match="E301"):
         index.search("   ")
-    with pytest.raises(ValueError, match="E313"):
+    with pytest.raises(ValueError, match="E025"):
         index.search("wing", k=0)
     with pytest.raises(ValueError, match="E312"):
         BM25Index.build([])
@@ -200,5 +200,5 @@ def test_hybrid_of_two_bm25_save_reopen(tmp_path):
         HybridIndex({"a": stems}, method="max")
     with pytest.raises(ValueError, match="E307.*normalization"):
         HybridIndex({"a": stems}, method="linear", normalization="bogus")
-    with pytest.raises(ValueError, match="E313.*rrf_k"):
+    with pytest.raises(ValueError, match="E025.*rrf_k"):
         HybridIndex({"a": stems}, rrf_k=0)

@@ -75,7 +75,7 @@ def test_window_counts_match_naive_loop(direction, harmonic):
         window=3,
         direction=direction,
         weighting="harmonic" if harmonic else "none",
-        chunk_tokens=500,  # many chunks: the table persists and grows across them
+        chunk_tokens=500,  # many chunks: their matrices are summed
     )
     expected = naive_counts(sentences, 3, harmonic, direction)
     got = {}

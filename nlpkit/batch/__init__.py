@@ -1,9 +1,11 @@
 """Batch processing of corpora through spaCy pipelines: sharded, resumable,
-exactly-once output, on local processes or a Dask cluster."""
+exactly-once output, on local processes or a Dask cluster, to a local directory or
+object storage (any fsspec URL)."""
 
 from .backends import BACKENDS, Backend, LocalBackend, make_backend
 from .lock import RunLock, RunLockedError
 from .process import ProcessSummary, RunFailed, iter_output, iter_rejects, process
+from .storage import Storage
 
 __all__ = [
     "BACKENDS",
@@ -13,6 +15,7 @@ __all__ = [
     "RunFailed",
     "RunLock",
     "RunLockedError",
+    "Storage",
     "iter_output",
     "iter_rejects",
     "make_backend",

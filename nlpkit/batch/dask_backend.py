@@ -6,13 +6,21 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 import uuid
 from collections.abc import Iterable, Iterator
 
 from ..errors import Errors
 from .backends import Backend
 from .shards import JobSpec, ShardResult, ShardTask
-from .worker import PipelineSpec, install_pipeline, limit_threads, run_cached_shard
+from .storage import Storage, new_attempt, probe_visible
+from .worker import (
+    PipelineSpec,
+    drop_pipeline,
+    install_pipeline,
+    limit_threads,
+    run_cached_shard,
+)
 
 logger = logging.getLogger("nlpkit")
 
@@ -51,6 +59,9 @@ class PipelinePlugin(WorkerPlugin):
         limit_threads(self.threads)
         install_pipeline(self.spec)
 
+    def teardown(self, worker) -> None:
+        drop_pipeline(self.spec.key)
+
 
 class DaskBackend(Backend):
     """Shards on Dask.
@@ -59,9 +70,14 @@ class DaskBackend(Backend):
         LocalCluster on 127.0.0.1 (processes, dashboard off) closed with the backend.
     n_workers: workers of the LocalCluster (default: CPU count).
     threads: threads per worker (1: one task per process, as spaCy wants).
-    max_in_flight: shards submitted ahead of results (default 2 per worker thread).
+    max_in_flight: shards submitted ahead of results; default 2 per worker thread,
+        counted again as results come in, so it follows a cluster that scales.
     retries: extra attempts for a shard whose task raised; a shard whose worker died
         is rescheduled by Dask itself (distributed.scheduler.allowed-failures).
+
+    Before work starts, every worker must see a local output directory (E531).
+    When the run ends the worker plugin is unregistered and each worker forgets
+    the pipeline, so a long-lived cluster does not keep past runs' models.
     """
 
     name = "dask"
@@ -74,7 +90,7 @@ class DaskBackend(Backend):
         n_workers: int | None = None,
         threads: int = 1,
         max_in_flight: int | None = None,
-        retries: int = 0,
+        retries: int = 2,
         client=None,
     ):
         self.scheduler = scheduler
@@ -87,6 +103,9 @@ class DaskBackend(Backend):
         self._own_client = client is None
         self.job: JobSpec | None = None
         self.token = uuid.uuid4().hex[:8]
+        self.plugin: PipelinePlugin | None = None
+        self._threads = 0
+        self._threads_at = float("-inf")
 
     @property
     def workers(self) -> int:
@@ -102,7 +121,10 @@ class DaskBackend(Backend):
             else:
                 self.cluster = local_cluster(self.n_workers, self.threads)
                 self.client = Client(self.cluster)
-        self.client.register_plugin(PipelinePlugin(spec, self.threads))
+        if job.output_dir and Storage(job.output_dir).local:
+            self.check_workers_see(Storage(job.output_dir).local_path())
+        self.plugin = PipelinePlugin(spec, self.threads)
+        self.client.register_plugin(self.plugin)
         logger.info(
             "Dask backend: %s, %d worker thread(s)",
             self.scheduler or "LocalCluster on 127.0.0.1",
@@ -110,12 +132,12 @@ class DaskBackend(Backend):
         )
 
     def run(self, tasks: Iterable[ShardTask]) -> Iterator[ShardResult]:
-        limit = self.max_in_flight or 2 * max(1, self.workers)
         futures = as_completed()
         in_flight = 0
         tasks = iter(tasks)
         exhausted = False
         while True:
+            limit = self.max_in_flight or 2 * max(1, self.threads_now())
             while not exhausted and in_flight < limit:
                 task = next(tasks, None)
                 if task is None:
@@ -134,8 +156,10 @@ class DaskBackend(Backend):
             except Exception as err:
                 shard = future.key.split("-")[2] if isinstance(future.key, str) else "?"
                 raise RuntimeError(
-                    Errors.E512.format(
-                        shard=shard, reason=f"{type(err).__name__}: {err}"
+                    Errors.E532.format(
+                        shard=shard,
+                        attempts=self.retries + 1,
+                        reason=f"{type(err).__name__}: {err}",
                     )
                 ) from err
             finally:
@@ -152,7 +176,38 @@ class DaskBackend(Backend):
             retries=self.retries,
         )
 
+    def threads_now(self) -> int:
+        """Worker threads on the cluster now, asked of the scheduler at most once
+        a second (one round trip), so the in-flight limit follows scaling."""
+        now = time.monotonic()
+        if now - self._threads_at >= 1.0:
+            info = self.client.scheduler_info(n_workers=-1)
+            workers = info.get("workers", {}).values()
+            self._threads = sum(w.get("nthreads", 1) for w in workers)
+            self._threads_at = now
+        return self._threads
+
+    def check_workers_see(self, directory) -> None:
+        """Raise E531 unless every worker reads the probe file the driver writes into
+        the local output directory (workers that share no disk with it do not)."""
+        token = new_attempt()
+        probe = directory / f".nlpkit-probe-{token}"
+        probe.write_text(token, encoding="utf-8")
+        try:
+            seen = self.client.run(probe_visible, str(probe), token)
+        finally:
+            probe.unlink(missing_ok=True)
+        blind = sorted(addr for addr, ok in seen.items() if not ok)
+        if blind:
+            raise OSError(Errors.E531.format(workers=", ".join(blind), path=directory))
+
     def close(self) -> None:
+        if self.client is not None and self.plugin is not None:
+            try:
+                self.client.unregister_worker_plugin(self.plugin.name)
+            except Exception as err:  # a scheduler gone already has no plugins
+                logger.debug("Could not unregister %s: %s", self.plugin.name, err)
+        self.plugin = None
         if self.client is not None and self._own_client:
             self.client.close()
         self.client = None

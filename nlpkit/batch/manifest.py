@@ -1,6 +1,7 @@
 """The run manifest: what was asked, of which input and pipeline, and which shards
-are done. Only the driver writes it, always atomically; it is the commit point of a
-shard, so a shard not in the manifest is redone on resume."""
+are done, with the committed attempt's file names, sizes and SHA-256. Only the driver
+writes it, always whole (one PUT on object storage, temp + rename on a disk); it is
+the commit point of a shard, so a shard not in the manifest is redone on resume."""
 
 from __future__ import annotations
 
@@ -8,11 +9,14 @@ import hashlib
 import json
 import os
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
 from ..about import __version__
 from ..errors import Errors
+from .commitlog import CommitLog, log_names, replay
+from .storage import Storage
 
 MANIFEST = "manifest.json"
 HASH_CHUNK = 1 << 20
@@ -20,7 +24,7 @@ HASH_CHUNK = 1 << 20
 
 def write_json_atomic(path: Path, data: Any) -> None:
     """Write JSON to a temporary name, fsync it, rename it over `path`, fsync the dir."""
-    tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
+    tmp = path.with_name(f"{path.name}.tmp-{uuid.uuid4().hex[:12]}")
     try:
         with tmp.open("w", encoding="utf-8") as f:
             json.dump(data, f, indent=1, ensure_ascii=False)
@@ -118,15 +122,18 @@ class Manifest:
     number (as a string, JSON keys) to its counts and file names.
     """
 
-    def __init__(self, directory: Path, data: dict[str, Any]):
-        self.directory = Path(directory)
-        self.path = self.directory / MANIFEST
+    def __init__(self, directory: Storage | str | Path, data: dict[str, Any]):
+        self.storage = as_storage(directory)
+        self.directory = self.storage.url
+        self.path = self.storage.path(MANIFEST)
         self.data = data
         self._saved_at = 0.0
         self._dirty = False
+        self.log: CommitLog | None = None
+        self._log_seq = 0
 
     @classmethod
-    def new(cls, directory: Path, *, inputs, pipeline, options) -> Manifest:
+    def new(cls, directory, *, inputs, pipeline, options) -> Manifest:
         now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
         data = {
             "nlpkit_version": __version__,
@@ -142,15 +149,18 @@ class Manifest:
         return cls(directory, data)
 
     @classmethod
-    def load(cls, directory: Path) -> Manifest:
-        path = Path(directory) / MANIFEST
+    def load(cls, directory) -> Manifest:
+        storage = as_storage(directory)
+        path = storage.path(MANIFEST)
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = json.loads(storage.read_bytes(MANIFEST).decode("utf-8"))
             if not isinstance(data.get("shards"), dict):
                 raise ValueError("no 'shards' table")
         except (OSError, ValueError) as err:
             raise ValueError(Errors.E508.format(path=path, reason=err)) from err
-        return cls(directory, data)
+        manifest = cls(storage, data)
+        manifest._log_seq = replay(storage, manifest.shards)
+        return manifest
 
     def check_compatible(self, *, inputs, pipeline, options) -> None:
         """Raise a numbered ValueError if input, pipeline or options changed."""
@@ -179,8 +189,17 @@ class Manifest:
         self._dirty = True
 
     def record(self, index: int, entry: dict[str, Any]) -> None:
+        """Commit shard `index`: in the commit log if one is open (O(1), written by
+        its thread), else at the next save()."""
         self.shards[str(index)] = entry
         self._dirty = True
+        if self.log is not None:
+            self.log.append(index, entry)
+
+    def open_log(self, *, every: float = 0.5) -> None:
+        """Record commits in an append-only commit log until the next full save."""
+        if self.log is None:
+            self.log = CommitLog(self.storage, seq=self._log_seq, every=every)
 
     def totals(self) -> dict[str, int]:
         keys = ("read", "written", "rejected", "words")
@@ -188,7 +207,13 @@ class Manifest:
 
     def save(self, *, status: str | None = None, every: float = 0.0) -> bool:
         """Write the manifest atomically; with `every`, at most once per that many
-        seconds (a shard done but not yet saved is only redone on resume)."""
+        seconds (a shard done but not yet saved is only redone on resume). A full
+        save closes the commit log and folds it in (compaction)."""
+        if self.log is not None:
+            if every:
+                return False
+            self.log.close()
+            self.log = None
         if status is not None:
             self._dirty = self._dirty or status != self.data["status"]
             self.data["status"] = status
@@ -197,11 +222,22 @@ class Manifest:
             return False
         self.data["updated"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
         self.data["totals"] = self.totals()
-        write_json_atomic(self.path, self.data)
+        if self.storage.local:
+            write_json_atomic(Path(self.path), self.data)
+        else:
+            text = json.dumps(self.data, indent=1, ensure_ascii=False)
+            self.storage.write_bytes(MANIFEST, text.encode("utf-8"))
         self._saved_at = now
         self._dirty = False
+        for name in log_names(self.storage):
+            self.storage.remove(name)
+        self._log_seq = 0
         return True
 
     @property
     def dirty(self) -> bool:
         return self._dirty
+
+
+def as_storage(directory) -> Storage:
+    return directory if isinstance(directory, Storage) else Storage(directory)

@@ -2,12 +2,15 @@
 
 The driver numbers the input records in a stable order, cuts them into shards and
 hands the shards not yet done to a backend (this process, local worker processes or
-Dask). Each shard's docs and rejects are written atomically by whoever runs it; the
-driver then records the shard in manifest.json, which is the commit point.
+Dask). Output goes to a local directory or an fsspec URL (storage.py). Each execution
+of a shard writes its docs and rejects under names of its own; the driver commits one
+attempt per shard in the manifest's commit log (commitlog.py), the commit point, and
+folds the log into manifest.json when the run ends.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -24,16 +27,11 @@ from ..io.docdict import ATTRS, DEFAULT_ATTRS
 from ..io.records import place
 from ..util import load_pipeline
 from .backends import BACKENDS, Backend, make_backend
+from .commit import commit, is_committed, remove_orphans
 from .lock import RunLock
 from .manifest import MANIFEST, Manifest, file_fingerprint, pipeline_fingerprint
-from .shards import (
-    EXTENSIONS,
-    CollectingRejects,
-    JobSpec,
-    ShardTask,
-    cut_shards,
-    shard_files,
-)
+from .shards import EXTENSIONS, CollectingRejects, JobSpec, ShardTask, cut_shards
+from .storage import Storage, new_attempt
 from .worker import PipelineSpec, import_code
 
 logger = logging.getLogger("nlpkit")
@@ -162,8 +160,9 @@ def process(
     overwrite: start again, deleting a previous run's shards and manifest.
     strict: raise on the first bad record instead of writing it to the rejects.
     code: Python files that register custom components, imported in every worker.
-    retries: local backend: times a shard whose worker process died is run again
-        before the run fails (Dask reschedules such shards itself).
+    retries: times a shard is run again before the run fails: local backend when
+        its worker process died, Dask when its task raised (Dask reschedules the
+        shards of a dead worker itself).
     max_length: reject records of more characters (default: nlp.max_length).
     max_reject_rate: fail the run (RunFailed, E518) when more than this share of
         the records read is rejected; None: no limit.
@@ -189,18 +188,23 @@ def process(
         raise ValueError(Errors.E509.format(name=backend, known=", ".join(BACKENDS)))
     attrs = normalize_attrs(attrs)
     reader_options = dict(reader_options or {})
-    output_dir = Path(output_dir)
+    storage = Storage(output_dir)
     start = time.perf_counter()
     inputs = [inputs] if isinstance(inputs, (str, Path)) else list(inputs)
     # Before any model loads: a missing file or an empty glob is an error (E001/E006).
     paths = expand_inputs(inputs)
-    prepare_output_dir(output_dir)
-    with RunLock(output_dir):
+    prepare_output_dir(storage)
+    if storage.local:
+        lock = RunLock(storage.local_path())
+    else:
+        logger.warning(Warnings.W510.format(url=storage.url))
+        lock = contextlib.nullcontext()
+    with lock:
         return _process_locked(
             model,
             inputs,
             paths,
-            output_dir,
+            storage,
             start=start,
             input_format=input_format,
             output_format=output_format,
@@ -247,7 +251,7 @@ def check_options(**values) -> None:
     if output_format not in EXTENSIONS:
         rule = f"known output formats are {', '.join(EXTENSIONS)}"
         raise ValueError(
-            Errors.E520.format(name="--format", value=output_format, rule=rule)
+            Errors.E520.format(name="--output-format", value=output_format, rule=rule)
         )
     input_format = values["input_format"]
     if input_format is not None:
@@ -276,7 +280,7 @@ def _process_locked(
     model,
     inputs,
     paths,
-    output_dir: Path,
+    storage: Storage,
     *,
     start,
     input_format,
@@ -325,7 +329,7 @@ def _process_locked(
         options["max_length"] = max_length  # only when set: older runs still resume
     limit = max_length or nlp.max_length
     manifest = open_manifest(
-        output_dir,
+        storage,
         resume=resume,
         overwrite=overwrite,
         inputs=input_prints,
@@ -336,7 +340,7 @@ def _process_locked(
         json.dumps(pipeline_print, sort_keys=True).encode()
     ).hexdigest()
     job = JobSpec(
-        output_dir=str(output_dir.resolve()),
+        output_dir=storage.url,
         output_format=output_format,
         attrs=attrs,
         batch_size=batch_size,
@@ -348,12 +352,14 @@ def _process_locked(
         backend = build_backend(backend, n_process, scheduler, backend_options, retries)
     # Workers that cannot share the driver's memory get the pipeline by name, or as
     # config + bytes when it was given as a Language object.
+    # A pipeline given by path goes to Dask workers as bytes too (nlp.to_bytes, once
+    # per worker): a cluster's workers need nlpkit, not the model at that path.
+    by_name = isinstance(model, (str, Path)) and not (
+        backend.name == "dask" and Path(model).exists()
+    )
     ships = getattr(backend, "ships_pipeline", True)
     spec = PipelineSpec.from_model(
-        key,
-        model if isinstance(model, (str, Path)) or not ships else nlp,
-        code=code,
-        gpu=gpu,
+        key, model if by_name or not ships else nlp, code=code, gpu=gpu
     )
 
     read_options = {
@@ -372,19 +378,11 @@ def _process_locked(
         nonlocal skipped
         records = read_inputs(paths, rejects, read_options)
         for task in cut_shards(records, rejects, shard_size):
-            if manifest.is_done(task.index):
-                entry = manifest.shards[str(task.index)]
-                if (output_dir / entry["docs"]).exists():
-                    skipped += 1
-                    if on_progress is not None:
-                        on_progress(task.n_read)
-                    continue
-                logger.warning(
-                    Warnings.W501.format(
-                        shard=task.index, path=output_dir / entry["docs"]
-                    )
-                )
-                manifest.forget(task.index)
+            if is_committed(storage, manifest, task.index):
+                skipped += 1
+                if on_progress is not None:
+                    on_progress(task.n_read)
+                continue
             yield task
 
     n_shards = processed = processed_words = 0
@@ -395,22 +393,22 @@ def _process_locked(
     try:
         with backend:
             backend.open(spec, job, nlp)
+            manifest.open_log(every=save_every)
             setup = time.perf_counter() - start
             for result in backend.run(pending_tasks()):
+                if not commit(storage, manifest, result):
+                    continue
                 processed += result.written
                 processed_words += result.words
-                manifest.record(result.index, result.manifest_entry())
-                manifest.save(every=save_every)
                 if on_progress is not None:
                     on_progress(result.read)
         n_shards = len(manifest.shards)
         manifest.data["n_shards"] = n_shards
-        # Every worker is gone: a temp file left now is from one that died.
-        for path in output_dir.glob("*.tmp-*"):
-            path.unlink(missing_ok=True)
+        # Every worker is gone: an attempt not committed now lost or died.
+        remove_orphans(storage, manifest)
         summary = make_summary(
             manifest,
-            output_dir,
+            storage,
             start=start,
             processed=processed,
             processed_words=processed_words,
@@ -429,7 +427,7 @@ def _process_locked(
     except OSError as err:
         raise OSError(
             Errors.E506.format(
-                path=output_dir,
+                path=storage.url,
                 reason=err,
                 done=len(manifest.shards),
             )
@@ -438,7 +436,7 @@ def _process_locked(
         try:
             manifest.save(status=status)
         except OSError as err:
-            logger.error(Errors.E501.format(path=output_dir, reason=err))
+            logger.error(Errors.E501.format(path=storage.url, reason=err))
     if failure is not None:
         raise RunFailed(failure, summary)
     logger.debug("Processed %s", summary.to_dict())
@@ -446,7 +444,7 @@ def _process_locked(
 
 
 def make_summary(
-    manifest, output_dir, *, start, processed, processed_words, setup, skipped, backend
+    manifest, storage, *, start, processed, processed_words, setup, skipped, backend
 ) -> ProcessSummary:
     totals = manifest.totals()
     return ProcessSummary(
@@ -454,8 +452,8 @@ def make_summary(
         written=totals["written"],
         rejected=totals["rejected"],
         seconds=time.perf_counter() - start,
-        output=str(output_dir),
-        rejects_file=str(output_dir / "rejects-*.jsonl") if totals["rejected"] else "",
+        output=storage.url,
+        rejects_file=storage.path("rejects-*.jsonl") if totals["rejected"] else "",
         words=totals["words"],
         processed=processed,
         processed_words=processed_words,
@@ -501,7 +499,7 @@ def first_reject(manifest: Manifest) -> str:
         name = manifest.shards[index].get("rejects")
         if not name:
             continue
-        with (manifest.directory / name).open(encoding="utf-8") as f:
+        with manifest.storage.open(name, "r", encoding="utf-8") as f:
             entry = json.loads(f.readline())
         where = place(entry.get("source", "?"), entry.get("line"))
         return f"{where}: {entry['reason']}"
@@ -552,6 +550,7 @@ def build_backend(
         opts = {
             "scheduler": scheduler,
             "n_workers": n_process if n_process > 1 else None,
+            "retries": retries,
         }
     else:
         opts = {"n_process": n_process, "retries": retries}
@@ -566,20 +565,17 @@ def _import_file(name: str, path: str):
     return import_file(name, path)
 
 
-def prepare_output_dir(output_dir: Path) -> None:
+def prepare_output_dir(storage: Storage) -> None:
     """Create the directory and prove it is writable, before any work is done."""
-    probe = output_dir / f".nlpkit-write-test-{os.getpid()}"
+    probe = f".nlpkit-write-test-{new_attempt()}"
     try:
-        output_dir.mkdir(parents=True, exist_ok=True)
-        with probe.open("wb") as f:
-            f.write(b"x" * 4096)
-            f.flush()
-            os.fsync(f.fileno())
+        storage.makedirs()
+        storage.write_bytes(probe, b"x" * 4096)
     except OSError as err:
-        raise OSError(Errors.E501.format(path=output_dir, reason=err)) from err
+        raise OSError(Errors.E501.format(path=storage.url, reason=err)) from err
     finally:
         try:
-            probe.unlink(missing_ok=True)
+            storage.remove(probe)
         except OSError:
             pass
 
@@ -592,34 +588,36 @@ def check_extensions(nlp, attrs: Sequence[str]) -> None:
             raise ValueError(Errors.E511.format(attr=attr, known=", ".join(ATTRS)))
 
 
-def open_manifest(output_dir: Path, *, resume, overwrite, inputs, pipeline, options):
-    """The manifest to continue (resume) or a new one; removes stale temp files."""
-    existing = (output_dir / MANIFEST).exists()
+def open_manifest(storage: Storage, *, resume, overwrite, inputs, pipeline, options):
+    """The manifest to continue (resume) or a new one; removes stale attempts."""
+    names = storage.names()
+    existing = MANIFEST in names
+    has_shards = any(n.startswith(("docs-", "rejects-")) for n in names)
     if existing and overwrite:
-        for path in shard_files(output_dir):
-            path.unlink()
+        for name in names:
+            if name.startswith(("docs-", "rejects-", "commits-", MANIFEST)):
+                storage.remove(name)
         existing = False
     elif existing and not resume:
-        raise FileExistsError(Errors.E502.format(path=output_dir))
-    elif not existing and any(output_dir.glob("docs-*")) and not overwrite:
-        raise FileExistsError(Errors.E502.format(path=output_dir))
-    # Temp files of writers that died (crash, SIGKILL, dead worker) are never output.
-    for path in output_dir.glob("*.tmp-*"):
-        path.unlink(missing_ok=True)
+        raise FileExistsError(Errors.E502.format(path=storage.url))
+    elif not existing and has_shards and not overwrite:
+        raise FileExistsError(Errors.E502.format(path=storage.url))
     if existing:
-        manifest = Manifest.load(output_dir)
+        manifest = Manifest.load(storage)
         manifest.check_compatible(inputs=inputs, pipeline=pipeline, options=options)
         logger.info(
-            "Resuming %s: %d shard(s) already done", output_dir, len(manifest.shards)
+            "Resuming %s: %d shard(s) already done", storage.url, len(manifest.shards)
         )
     else:
         manifest = Manifest.new(
-            output_dir, inputs=inputs, pipeline=pipeline, options=options
+            storage, inputs=inputs, pipeline=pipeline, options=options
         )
+    # Attempts of writers that died (crash, SIGKILL, dead worker) are never output.
+    remove_orphans(storage, manifest)
     try:
         manifest.save(status="running")
     except OSError as err:
-        raise OSError(Errors.E501.format(path=output_dir, reason=err)) from err
+        raise OSError(Errors.E501.format(path=storage.url, reason=err)) from err
     return manifest
 
 
@@ -632,29 +630,31 @@ def count_records(paths: list[Path], read_options: dict) -> int:
 
 def iter_output(output_dir: str | Path) -> Iterable[dict[str, Any]]:
     """The written records of a run (JSONL or Parquet), shard by shard in input order."""
-    output_dir = Path(output_dir)
     manifest = Manifest.load(output_dir)
+    storage = manifest.storage
     for index in sorted(manifest.shards, key=int):
-        path = output_dir / manifest.shards[index]["docs"]
-        if path.suffix == ".jsonl":
-            with path.open(encoding="utf-8") as f:
+        name = manifest.shards[index]["docs"]
+        if name.endswith(".jsonl"):
+            with storage.open(name, "r", encoding="utf-8") as f:
                 for line in f:
                     yield json.loads(line)
-        elif path.suffix == ".parquet":
+        elif name.endswith(".parquet"):
             import pyarrow.parquet as pq
 
-            yield from pq.read_table(path).to_pylist()
+            with storage.open(name, "rb") as f:
+                yield from pq.read_table(f).to_pylist()
         else:
-            raise ValueError(f"iter_output reads JSONL and Parquet output, not {path}")
+            raise ValueError(
+                f"iter_output reads JSONL and Parquet output, not {storage.path(name)}"
+            )
 
 
 def iter_rejects(output_dir: str | Path) -> Iterable[dict[str, Any]]:
     """The rejects of a run, shard by shard in input order."""
-    output_dir = Path(output_dir)
     manifest = Manifest.load(output_dir)
     for index in sorted(manifest.shards, key=int):
         name = manifest.shards[index].get("rejects")
         if name:
-            with (output_dir / name).open(encoding="utf-8") as f:
+            with manifest.storage.open(name, "r", encoding="utf-8") as f:
                 for line in f:
                     yield json.loads(line)

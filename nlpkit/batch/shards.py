@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from ..io import Record, Rejects
@@ -59,8 +58,15 @@ class ShardResult:
     rejects: str | None
     worker: str = ""
     peak_rss_mb: float = 0.0
+    attempt: str = ""
+    docs_size: int | None = None
+    docs_sha256: str = ""
+    rejects_size: int | None = None
+    rejects_sha256: str = ""
 
     def manifest_entry(self) -> dict[str, Any]:
+        """The shard's manifest entry (`docs`/`rejects` as this attempt named them;
+        the driver replaces them with the committed names)."""
         return {
             "read": self.read,
             "written": self.written,
@@ -71,6 +77,11 @@ class ShardResult:
             "rejects": self.rejects,
             "worker": self.worker,
             "peak_rss_mb": round(self.peak_rss_mb, 1),
+            "attempt": self.attempt,
+            "docs_size": self.docs_size,
+            "docs_sha256": self.docs_sha256,
+            "rejects_size": self.rejects_size,
+            "rejects_sha256": self.rejects_sha256,
         }
 
 
@@ -112,9 +123,3 @@ def cut_shards(
     tail = rejects.take()
     if batch or tail:
         yield ShardTask(index, batch, tail)
-
-
-def shard_files(output_dir: Path) -> list[Path]:
-    """Files in an output directory that belong to a run (shards, rejects, temps)."""
-    names = ("docs-*", "rejects-*", "manifest.json*")
-    return sorted(p for pattern in names for p in Path(output_dir).glob(pattern))

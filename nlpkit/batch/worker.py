@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import socket
 import sys
 import tempfile
@@ -19,6 +20,7 @@ from ..io import Record, open_writer
 from ..io.docdict import doc_to_dict
 from ..util import load_pipeline
 from .shards import JobSpec, ShardResult, ShardTask, docs_name, rejects_name
+from .storage import Storage, attempt_name, new_attempt
 
 logger = logging.getLogger("nlpkit")
 
@@ -124,38 +126,61 @@ def run_cached_shard(task: ShardTask, job: JobSpec) -> ShardResult:
 
 
 def run_shard(nlp, task: ShardTask, job: JobSpec) -> ShardResult:
-    """Annotate one shard and write its docs and rejects files, each atomically.
+    """Annotate one shard and store its docs and rejects files as one attempt.
 
-    Writing the same shard twice gives the same files, so a retried task (a dead
-    worker, a resumed run) replaces them rather than adding to them.
-    RETURNS (ShardResult): the counts; read = written + rejected.
+    The files get names of their own (`docs-00003-<attempt>.jsonl`), so two
+    executions of a shard (a worker Dask thought dead, a resumed run) never touch
+    each other's files; the driver commits one attempt and deletes the others.
+    RETURNS (ShardResult): the counts (read = written + rejected), the attempt's
+    file names, sizes and SHA-256.
     """
     start = time.perf_counter()
-    out_dir = Path(job.output_dir)
-    docs_path = out_dir / docs_name(task.index, job.output_format)
-    rejects_path = out_dir / rejects_name(task.index)
+    storage = Storage(job.output_dir)
+    attempt = new_attempt()
+    docs = attempt_name(docs_name(task.index, job.output_format), attempt)
+    rejects_file = attempt_name(rejects_name(task.index), attempt)
+    staging = storage.staging_dir()
     rejects = [dict(entry, shard=task.index) for entry in task.reader_rejects]
     written = words = 0
     as_docs = job.output_format in DOC_FORMATS
     if job.max_length and job.max_length > nlp.max_length:
         nlp.max_length = job.max_length  # the driver already rejected longer records
+    stored: list[str] = []
     try:
         with nlp.memory_zone():
-            with open_writer(docs_path, job.output_format) as writer:
+            with open_writer(staging / docs, job.output_format) as writer:
                 for doc in annotate(nlp, task, job, rejects):
                     writer.write(doc if as_docs else doc_to_dict(doc, job.attrs))
                     written += 1
                     words += len(doc)
-                write_rejects(rejects_path, rejects)
+        stored.append(docs)
+        docs_size, docs_sha256 = storage.store(staging / docs, docs)
+        rejects_size, rejects_sha256 = None, ""
+        if rejects:
+            write_rejects(staging / rejects_file, rejects)
+            stored.append(rejects_file)
+            rejects_size, rejects_sha256 = storage.store(
+                staging / rejects_file, rejects_file
+            )
     except BaseException as err:
         # A writer that fails to flush (disk full) may not remove its temp file.
-        for path in (docs_path, rejects_path):
-            path.with_name(f"{path.name}.tmp-{os.getpid()}").unlink(missing_ok=True)
+        for name in (docs, rejects_file):
+            (staging / name).with_name(f"{name}.tmp-{os.getpid()}").unlink(
+                missing_ok=True
+            )
+            (staging / name).unlink(missing_ok=True)
+        for name in stored if not storage.local else ():
+            storage.remove(name)
         if isinstance(err, OSError):
             raise OSError(
-                err.errno, f"shard {task.index}: {err.strerror or err}", str(docs_path)
+                err.errno,
+                f"shard {task.index}: {err.strerror or err}",
+                storage.path(docs),
             ) from err
         raise
+    finally:
+        if not storage.local:
+            shutil.rmtree(staging, ignore_errors=True)
     return ShardResult(
         index=task.index,
         read=task.n_read,
@@ -163,10 +188,15 @@ def run_shard(nlp, task: ShardTask, job: JobSpec) -> ShardResult:
         rejected=len(rejects),
         words=words,
         seconds=time.perf_counter() - start,
-        docs=docs_path.name,
-        rejects=rejects_path.name if rejects else None,
+        docs=docs,
+        rejects=rejects_file if rejects else None,
         worker=worker_name(),
         peak_rss_mb=peak_rss_mb(),
+        attempt=attempt,
+        docs_size=docs_size,
+        docs_sha256=docs_sha256,
+        rejects_size=rejects_size,
+        rejects_sha256=rejects_sha256,
     )
 
 
@@ -180,9 +210,6 @@ def peak_rss_mb() -> float:
 
 
 def write_rejects(path: Path, rejects: list[dict]) -> None:
-    if not rejects:
-        path.unlink(missing_ok=True)
-        return
     with open_writer(path, "jsonl") as writer:
         for entry in rejects:
             writer.write(entry)
@@ -241,3 +268,15 @@ def reject_entry(record: Record, shard: int, reason: str) -> dict[str, Any]:
         "raw": record.get_text(),
         "shard": shard,
     }
+
+
+def drop_pipeline(key: str) -> None:
+    """Forget a run's pipeline in this process (run when the run ends, so that a
+    long-lived shared cluster does not keep every past run's model loaded)."""
+    _PIPELINES.pop(key, None)
+
+
+def loaded_pipelines() -> list[str]:
+    """Keys of the pipelines loaded in this process (run on workers to check that a
+    finished run left nothing behind)."""
+    return sorted(_PIPELINES)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import difflib
+import inspect
+import json
 import logging
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -10,6 +14,7 @@ from typing import Any
 import typer
 from rich.console import Console
 from rich.logging import RichHandler
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -21,6 +26,9 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 from rich.text import Text
+from typer.core import TyperCommand, TyperGroup
+
+from ..errors import Errors, Warnings
 
 Arg = typer.Argument
 Opt = typer.Option
@@ -30,8 +38,98 @@ HELP = """nlpkit: custom spaCy components for classic NLP that work with modern 
 Corpus conversion and batch processing, word vectors and co-occurrence,
 training and evaluation, retrieval and reranking, and LLM hand-off."""
 
-app = typer.Typer(name="nlpkit", help=HELP, no_args_is_help=True, add_completion=False)
 console = Console(stderr=True)
+
+
+def _hide_flag_types(params: Iterable[Any]) -> None:
+    # typer shows '<bool>' for flags, which take no value
+    for param in params:
+        if getattr(param, "is_flag", False) and param.metavar is None:
+            param.metavar = ""
+
+
+class Command(TyperCommand):
+    """A command with hidden old option spellings (`aliases`: old -> new) that still
+    work and warn (W060), and choice lists shown in --help only when it is asked."""
+
+    aliases: dict[str, str | tuple[str, ...]] = {}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _hide_flag_types(self.params)
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        args = rename_options(args, self.aliases, ctx.command_path)
+        return super().parse_args(ctx, args)
+
+    def format_help(self, ctx: Any, formatter) -> None:
+        for param in self.params:
+            choices = _choices_of(param.callback)
+            if choices is not None and param.metavar is None:
+                param.metavar = "[" + "|".join(choices.known()) + "]"
+        return super().format_help(ctx, formatter)
+
+    def get_help_option(self, ctx: Any):
+        option = super().get_help_option(ctx)
+        if option is not None:
+            _hide_flag_types([option])
+        return option
+
+
+class Group(TyperGroup):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _hide_flag_types(self.params)
+
+    def get_help_option(self, ctx: Any):
+        option = super().get_help_option(ctx)
+        if option is not None:
+            _hide_flag_types([option])
+        return option
+
+
+class Typer(typer.Typer):
+    """typer.Typer whose commands are `Command`s: `@app.command(name, aliases={...})`
+    keeps old option spellings as hidden, deprecated aliases."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("cls", Group)
+        super().__init__(**kwargs)
+
+    def command(self, name: str | None = None, *, aliases=None, cls=None, **kwargs):
+        cls = cls or Command
+        if aliases:
+            cls = type(cls.__name__, (cls,), {"aliases": dict(aliases)})
+        return super().command(name, cls=cls, **kwargs)
+
+
+app = Typer(name="nlpkit", help=HELP, no_args_is_help=True, add_completion=False)
+
+
+def rename_options(
+    args: Sequence[str], aliases: dict[str, str | tuple[str, ...]], command: str
+) -> list[str]:
+    """Replace old option spellings in args by the new ones, warning once for each
+    (W060). `--old=value` works too; nothing after `--` is touched."""
+    out: list[str] = []
+    warned: set[str] = set()
+    for i, arg in enumerate(args):
+        if arg == "--":
+            out.extend(args[i:])
+            break
+        name, eq, value = arg.partition("=") if arg.startswith("--") else (arg, "", "")
+        new = aliases.get(name)
+        if new is None:
+            out.append(arg)
+            continue
+        new = (new,) if isinstance(new, str) else tuple(new)
+        if name not in warned:
+            warned.add(name)
+            warn(Warnings.W060.format(command=command, old=name, new=" ".join(new)))
+        out.extend(new)
+        if eq:
+            out.append(value)
+    return out
 
 
 def _print_version(value: bool) -> None:
@@ -75,8 +173,12 @@ class RateColumn(ProgressColumn):
         self.unit = unit
 
     def render(self, task) -> Text:
-        speed = task.finished_speed or task.speed
-        return Text("" if speed is None else f"{speed:,.0f} {self.unit}/s")
+        # rich's own speed samples a short window; docs that finish a batch at a
+        # time then read as thousands per second, so use the whole run's average.
+        elapsed = task.finished_time if task.finished else task.elapsed
+        if not elapsed or not task.completed:
+            return Text("")
+        return Text(f"{task.completed / elapsed:,.1f} {self.unit}/s")
 
 
 def progress_bar(transient: bool = False) -> Progress:
@@ -102,8 +204,13 @@ def parse_overrides(args: list[str]) -> dict[str, Any]:
 
 
 def fail(message: str, code: int = 1) -> None:
-    console.print(f"[bold red]✘[/] {message}")
+    # no markup in the message: paths and '[E061]' codes must come out verbatim
+    console.print(f"[bold red]✘[/] {escape(message)}", soft_wrap=True)
     raise typer.Exit(code)
+
+
+def warn(message: str) -> None:
+    console.print(f"[yellow]⚠[/] {escape(message)}", soft_wrap=True)
 
 
 @contextmanager
@@ -119,3 +226,188 @@ def existing_path(path: Path, what: str = "Path") -> Path:
     if not path.exists():
         fail(f"{what} not found: {path}")
     return path
+
+
+# The settled option vocabulary: every command spells these the same way.
+
+
+class Choices:
+    """An option callback that refuses a value outside `choices` with one line, a
+    close match and exit code 2, before the command runs (and loads anything).
+
+    choices: the allowed values, or a function returning them (called only when a
+        value is checked or --help shown, so that the CLI starts fast).
+    sep: the option takes a list joined by sep (e.g. "pca,tsne").
+    """
+
+    def __init__(
+        self, choices: Iterable[str] | Callable[[], Iterable[str]], *, sep=None
+    ):
+        self._choices = choices
+        self.sep = sep
+
+    def known(self) -> list[str]:
+        choices = self._choices() if callable(self._choices) else self._choices
+        return list(choices)
+
+    def check(self, ctx: Any, param: Any, value):
+        if value is None or ctx.resilient_parsing:
+            return value
+        values = value if isinstance(value, list | tuple) else [value]
+        known = self.known()
+        for item in values:
+            for part in item.split(self.sep) if self.sep else [item]:
+                if part.strip() not in known:
+                    option = max(param.opts, key=len)
+                    fail(unknown_choice(option, part, known), code=2)
+        return value
+
+
+def _choices_of(callback) -> Choices | None:
+    # typer wraps an option's callback; the Choices is in the wrapper's closure
+    for cell in getattr(callback, "__closure__", None) or ():
+        owner = getattr(cell.cell_contents, "__self__", None)
+        if isinstance(owner, Choices):
+            return owner
+    return None
+
+
+def unknown_choice(option: str, value: str, known: Sequence[str]) -> str:
+    """E061: the message for a value that is not one of `known`, with a close match."""
+    lowered = {k.lower(): k for k in known}
+    close = [lowered[value.lower()]] if value.lower() in lowered else []
+    close = close or difflib.get_close_matches(value, list(known), n=1, cutoff=0.6)
+    hint = f" Did you mean {close[0]!r}?" if close else ""
+    return Errors.E061.format(
+        option=option, value=value, hint=hint, known=", ".join(known)
+    )
+
+
+def choice(default, *names: str, choices, help: str, sep=None, **kwargs):
+    """An option whose value must be one of `choices` (see Choices)."""
+    return Opt(
+        default, *names, help=help, callback=Choices(choices, sep=sep).check, **kwargs
+    )
+
+
+def input_formats() -> list[str]:
+    from ..io.formats import FORMATS, _load_builtin_formats
+
+    _load_builtin_formats()
+    return sorted(FORMATS)
+
+
+def output_formats() -> list[str]:
+    from ..io import docbin, parquet  # noqa: F401  (they add their writers)
+    from ..io.writers import WRITERS
+
+    return sorted(WRITERS)
+
+
+def input_format_option(
+    help: str = "Input format (default: from each file's extension)",
+):
+    """-f/--input-format: the corpus reader (old spelling in some commands: --format)."""
+    return choice(None, "--input-format", "-f", choices=input_formats, help=help)
+
+
+def output_format_option(default, choices, help: str = "Output format"):
+    """-F/--output-format: the format written (old spelling in process: --format)."""
+    return choice(default, "--output-format", "-F", choices=choices, help=help)
+
+
+def output_option(help: str, default=..., **kwargs):
+    """-o/--output: where results go (a file or folder, as the help says)."""
+    return Opt(default, "--output", "-o", help=help, **kwargs)
+
+
+def top_k_option(default: int, help: str = "Number of results"):
+    """-k/--top-k: how many results (old spellings: --k, --topn, --top, -n)."""
+    return Opt(default, "--top-k", "-k", help=help)
+
+
+def n_process_option(default: int, help: str = "Worker processes"):
+    """-n/--n-process: worker processes, as in spacy apply."""
+    return Opt(default, "--n-process", "-n", help=help)
+
+
+def reader_default(name: str):
+    """The default of reader option `name`, read from the reader that has it, so
+    that the CLI never restates it."""
+    from ..io import read_csv, read_iob, read_jsonl
+
+    for reader in (read_jsonl, read_iob, read_csv):
+        parameter = inspect.signature(reader).parameters.get(name)
+        if parameter is not None:
+            return parameter.default
+    raise KeyError(name)
+
+
+def _shown(name: str) -> str | bool:
+    value = reader_default(name)
+    return False if value is None else str(value)
+
+
+def reader_option_option():
+    """-O/--reader-option key=value: any reader option (old spellings: --option)."""
+    return Opt(
+        [],
+        "--reader-option",
+        "-O",
+        help="Reader option as key=value, repeatable (e.g. -O id_field=doc_id; "
+        "values are JSON when they parse as JSON)",
+    )
+
+
+def text_field_option():
+    return Opt(
+        None,
+        "--text-field",
+        help="JSONL/Parquet field or CSV/TSV column holding the text",
+        show_default=_shown("text_field"),
+    )
+
+
+def label_field_option():
+    return Opt(
+        None,
+        "--label-field",
+        help="JSONL field or CSV/TSV column holding the label(s)",
+        show_default=_shown("label_field") or str(reader_default("label_column")),
+    )
+
+
+def token_prefix_option():
+    return Opt(
+        None,
+        "--token-prefix",
+        help="IOB/CoNLL: strip this prefix from every token, e.g. en: (WikiANN)",
+        show_default=_shown("token_prefix"),
+    )
+
+
+def reader_options(pairs: Sequence[str] = (), **named) -> dict[str, Any]:
+    """The reader options of -O key=value pairs and of first-class options
+    (--text-field ...); options left at None are not passed, so the reader's own
+    defaults apply. A setting given both ways with two values fails (E063)."""
+    options: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        key = key.strip().replace("-", "_")
+        if not sep or not key:
+            fail(Errors.E060.format(option="--reader-option", value=pair), code=2)
+        try:
+            options[key] = json.loads(value)
+        except json.JSONDecodeError:
+            options[key] = value
+    for key, value in named.items():
+        if value is None:
+            continue
+        if key in options and options[key] != value:
+            option = "--" + key.replace("_", "-")
+            fail(
+                Errors.E063.format(option=option, first=value, second=options[key]),
+                code=2,
+            )
+        options[key] = value
+    return options

@@ -2,29 +2,77 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import typer
 
-from ..errors import CorpusError
-from ._util import Arg, Opt, app, console, fail, progress_bar
+from ..errors import CorpusError, Errors, Warnings
+from ._util import (
+    Arg,
+    Opt,
+    app,
+    choice,
+    console,
+    fail,
+    input_format_option,
+    label_field_option,
+    output_format_option,
+    output_formats,
+    output_option,
+    progress_bar,
+    reader_default,
+    reader_option_option,
+    reader_options,
+    text_field_option,
+    token_prefix_option,
+    warn,
+)
 from .process import print_summary
 
 
-@app.command("convert")
+def _schemes() -> tuple[str, ...]:
+    from ..io.conll import SCHEMES
+
+    return SCHEMES
+
+
+@app.command(
+    "convert",
+    aliases={
+        "--format": "--input-format",
+        "--option": "--reader-option",
+        "-n": "--n-sents",
+    },
+)
 def convert_cli(
     inputs: list[str] = Arg(..., help="Input files, directories or globs"),
-    output: Path = Arg(..., help="Output file: .spacy, .jsonl or .parquet"),
-    input_format: str = Opt(
-        None, "--format", "-f", help="Input format (inferred from the extension)"
+    output: Path = output_option(
+        "Output file: .spacy, .jsonl or .parquet (a folder with --shard-size)",
+        default=None,
     ),
-    n_sents: int = Opt(None, "--n-sents", "-n", help="Sentences per doc (IOB/CoNLL)"),
-    token_prefix: str = Opt(
-        None, "--token-prefix", help="Strip this prefix from every token, e.g. en:"
+    input_format: str = input_format_option(),
+    output_format: str = output_format_option(
+        None,
+        output_formats,
+        help="Output format (default: from the extension of --output)",
     ),
-    scheme: str = Opt(None, "--scheme", help="IOB tag scheme: iob1, iob2, bilou"),
-    text_field: str = Opt(None, "--text-field", help="JSONL field / CSV column"),
+    n_sents: int = Opt(
+        None,
+        "--n-sents",
+        help="IOB/CoNLL: sentences per doc (0: whole -DOCSTART- documents)",
+        show_default=str(reader_default("n_sents")),
+    ),
+    token_prefix: str = token_prefix_option(),
+    scheme: str = choice(
+        None,
+        "--scheme",
+        choices=_schemes,
+        help="IOB/CoNLL tag scheme",
+        show_default=str(reader_default("scheme")),
+    ),
+    text_field: str = text_field_option(),
+    label_field: str = label_field_option(),
+    reader_option: list[str] = reader_option_option(),
     lang: str = Opt("en", "--lang", help="Language of the tokenizer for raw text"),
     strict: bool = Opt(
         False, "--strict/--lenient", help="Stop at the first bad record"
@@ -41,22 +89,31 @@ def convert_cli(
         "--max-reject-rate",
         help="Fail when more than this fraction (0..1) of the records is rejected",
     ),
-    option: list[str] = Opt(
-        [], "--option", "-O", help="Other reader option as key=value (repeatable)"
-    ),
 ) -> None:
     """Convert corpora to a spaCy DocBin; bad records go to the rejects file."""
     from ..io import expand_inputs
     from ..io.convert import convert
 
-    options = _options(option)
-    for key, value in (
-        ("token_prefix", token_prefix),
-        ("scheme", scheme),
-        ("text_field", text_field),
-    ):
-        if value is not None:
-            options[key] = value
+    options = reader_options(
+        reader_option,
+        token_prefix=token_prefix,
+        scheme=scheme,
+        text_field=text_field,
+        label_field=label_field,
+    )
+    if output is None:
+        # the old form: the last positional argument is the output
+        if len(inputs) < 2:
+            fail(Errors.E064, code=2)
+        *inputs, last = inputs
+        output = Path(last)
+        warn(
+            Warnings.W060.format(
+                command="nlpkit convert",
+                old="OUTPUT as the last argument",
+                new="--output OUTPUT",
+            )
+        )
     try:
         # a missing input is one error line, before any progress bar is drawn
         expand_inputs(inputs)
@@ -66,6 +123,7 @@ def convert_cli(
                 inputs,
                 output,
                 format=input_format,
+                output_format=output_format,
                 n_sents=n_sents,
                 strict=strict,
                 rejects_path=rejects,
@@ -87,16 +145,3 @@ def convert_cli(
             f"[yellow]⚠[/] {summary.rejected} record(s) rejected: "
             f"see {summary.rejects_path}"
         )
-
-
-def _options(pairs: list[str]) -> dict:
-    options = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key:
-            fail(f"--option takes key=value, not {pair!r}")
-        try:
-            options[key.replace("-", "_")] = json.loads(value)
-        except json.JSONDecodeError:
-            options[key.replace("-", "_")] = value
-    return options

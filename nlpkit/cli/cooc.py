@@ -5,30 +5,64 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-import typer
 from rich.table import Table
 
-from ._util import Arg, Opt, app, console, fail
-
-cooc_app = typer.Typer(
-    help="Count and inspect co-occurrence matrices", no_args_is_help=True
+from ._util import (
+    Arg,
+    Opt,
+    Typer,
+    app,
+    choice,
+    console,
+    fail,
+    input_format_option,
+    output_option,
+    reader_option_option,
+    reader_options,
+    text_field_option,
+    top_k_option,
 )
+
+cooc_app = Typer(help="Count and inspect co-occurrence matrices", no_args_is_help=True)
 app.add_typer(cooc_app, name="cooc")
+
+
+def _contexts():
+    from ..vectors.corpus import CONTEXTS
+
+    return CONTEXTS
 
 
 @cooc_app.command("build")
 def build_cli(
     corpus: list[str] = Arg(..., help="Corpus files, directories or globs"),
-    output: Path = Opt(..., "--output", "-o", help="Output directory"),
+    output: Path = output_option("Output directory"),
     window: int = Opt(
         5, "--window", "-w", help="Words on each side; 0 = the whole context"
     ),
-    context: str = Opt("sentence", "--context", help="sentence|line|document"),
-    direction: str = Opt("symmetric", "--direction", help="symmetric|left|right"),
-    weighting: str = Opt("none", "--weighting", help="none|harmonic (1/distance)"),
+    context: str = choice(
+        "sentence",
+        "--context",
+        choices=_contexts,
+        help="The unit a window stays inside",
+    ),
+    direction: str = choice(
+        "symmetric",
+        "--direction",
+        choices=("symmetric", "left", "right"),
+        help="Which side of a word counts",
+    ),
+    weighting: str = choice(
+        "none",
+        "--weighting",
+        choices=("none", "harmonic"),
+        help="harmonic: a pair counts 1/distance",
+    ),
     min_count: int = Opt(1, "--min-count"),
     max_size: int = Opt(None, "--max-size"),
-    input_format: str = Opt(None, "--input-format", "-f"),
+    input_format: str = input_format_option(),
+    text_field: str = text_field_option(),
+    reader_option: list[str] = reader_option_option(),
     lowercase: bool = Opt(True, "--lowercase/--keep-case"),
 ) -> None:
     """Count word-by-word co-occurrences and save the sparse matrix."""
@@ -36,7 +70,11 @@ def build_cli(
     from ..vectors.corpus import TokenCorpus
 
     tokens = TokenCorpus(
-        corpus, format=input_format, context=context, lowercase=lowercase
+        corpus,
+        format=input_format,
+        context=context,
+        lowercase=lowercase,
+        **reader_options(reader_option, text_field=text_field),
     )
     start = time.perf_counter()
     try:
@@ -58,11 +96,11 @@ def build_cli(
     )
 
 
-@cooc_app.command("show")
+@cooc_app.command("show", aliases={"--top": "--top-k", "-n": "--top-k"})
 def show_cli(
     matrix: Path = Arg(..., help="Directory written by `nlpkit cooc build`"),
     words: list[str] = Arg(..., help="Word(s) whose rows to show"),
-    top: int = Opt(20, "--top", "-n"),
+    top: int = top_k_option(20, help="Co-occurring words shown per word"),
 ) -> None:
     """Show the most frequent co-occurring words of a word's row."""
     from ..vectors.cooc import CoocMatrix

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ._util import Opt, app, console
+from ._util import app, console, output_option
 from .process import print_summary
 
 
 @app.command("demo")
-def demo_cli(output: Path = Opt(Path("runs/demo"), "--output", "-o")) -> None:
+def demo_cli(
+    output: Path = output_option("Folder for the outputs", default=Path("runs/demo")),
+) -> None:
     """Run the main job on the sample corpora with packaged models; print summaries."""
     from ..demo import run_demo
 

@@ -2,32 +2,50 @@
 
 from __future__ import annotations
 
-import json
 import warnings
 from pathlib import Path
 
 from rich.table import Table
 
-from ._util import Arg, Opt, app, clear_errors, console, fail
+from ._util import (
+    Arg,
+    Opt,
+    app,
+    clear_errors,
+    console,
+    fail,
+    input_format_option,
+    label_field_option,
+    output_option,
+    reader_option_option,
+    reader_options,
+    text_field_option,
+    token_prefix_option,
+    warn,
+)
 
 
-@app.command("evaluate")
+@app.command(
+    "evaluate", aliases={"--format": "--input-format", "--option": "--reader-option"}
+)
 def evaluate_cli(
     model: str = Arg(..., help="spaCy pipeline name or path"),
     data: list[str] = Arg(
         ..., help="Gold files (IOB/CoNLL, JSONL, CSV, SST-2 lines...)"
     ),
-    output: Path = Opt(
-        None,
-        "--output",
-        "-o",
-        help="Directory for metrics.json, chart.png, entities.html",
+    output: Path = output_option(
+        "Directory for metrics.json, chart.png, entities.html", default=None
     ),
-    input_format: str = Opt(
-        None, "--format", "-f", help="Reader format (inferred from extension)"
-    ),
-    option: list[str] = Opt(
-        [], "--option", "-O", help="Reader option key=value, e.g. token_prefix=en:"
+    input_format: str = input_format_option(),
+    token_prefix: str = token_prefix_option(),
+    text_field: str = text_field_option(),
+    label_field: str = label_field_option(),
+    reader_option: list[str] = reader_option_option(),
+    label_map: list[str] = Opt(
+        [],
+        "--label-map",
+        help="Rename the pipeline's labels to the gold data's before scoring, e.g. "
+        "PERSON=PER,GPE=LOC (=O drops a label); repeatable",
     ),
     n_sample: int = Opt(25, "--sample", help="Documents shown in the displaCy page"),
     limit: int = Opt(
@@ -35,17 +53,20 @@ def evaluate_cli(
     ),
 ) -> None:
     """Per-label precision/recall/F1 (NER at entity level), accuracy, macro-F1, ROC AUC."""
-    from ..evaluate.nlu import evaluate
+    from ..evaluate.nlu import evaluate, parse_label_map
 
-    options = {}
-    for item in option:
-        key, sep, value = item.partition("=")
-        if not sep:
-            fail(f"--option expects key=value, got {item!r}")
+    options = reader_options(
+        reader_option,
+        token_prefix=token_prefix,
+        text_field=text_field,
+        label_field=label_field,
+    )
+    mapping = {}
+    for text in label_map:
         try:
-            options[key.strip()] = json.loads(value)
-        except json.JSONDecodeError:
-            options[key.strip()] = value
+            mapping.update(parse_label_map(text))
+        except ValueError as err:
+            fail(str(err), code=2)
     with clear_errors(), warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         report = evaluate(
@@ -55,10 +76,11 @@ def evaluate_cli(
             output_dir=output,
             n_sample=n_sample,
             limit=limit,
+            label_map=mapping or None,
             **options,
         )
     for w in caught:
-        console.print(f"[yellow]⚠[/] {w.message}")
+        warn(str(w.message))
     if report.ner:
         print_table("NER (entity level)", report.ner, ("p", "r", "f", "support"))
     if report.textcat:

@@ -4,24 +4,58 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import typer
 from rich.table import Table
 
-from ._util import Arg, Opt, app, console, fail, progress_bar
+from ..llm.http import OpenAICompatibleBackend
+from ..llm.types import GenerationSettings
+from ._util import (
+    Arg,
+    Opt,
+    Typer,
+    app,
+    choice,
+    console,
+    fail,
+    input_format_option,
+    label_field_option,
+    progress_bar,
+    reader_option_option,
+    reader_options,
+    text_field_option,
+)
 
-llm_app = typer.Typer(
+# Defaults come from the library (GenerationSettings), never restated here.
+GENERATION = GenerationSettings()
+
+llm_app = Typer(
     help="LLM hand-off: run an LLM task over a corpus; score generated text.",
     no_args_is_help=True,
 )
 app.add_typer(llm_app, name="llm")
 
 
+def _tasks():
+    from ..llm.build import TASKS
+
+    return TASKS
+
+
+def _metrics():
+    from ..evaluate.generation import METRICS
+
+    return METRICS
+
+
 @llm_app.command("run")
 def run_cli(
     inputs: list[str] = Arg(..., help="Input files, directories or globs"),
     output: Path = Opt(..., "--output", "-o", help="Output directory"),
-    task: str = Opt(
-        "summarize", "--task", "-t", help="summarize, ner, textcat or prompt"
+    input_format: str = input_format_option(),
+    text_field: str = text_field_option(),
+    label_field: str = label_field_option(),
+    reader_option: list[str] = reader_option_option(),
+    task: str = choice(
+        "summarize", "--task", "-t", choices=_tasks, help="The LLM task"
     ),
     labels: str = Opt(None, "--labels", help="Comma-separated labels (ner, textcat)"),
     template: str = Opt(
@@ -40,9 +74,13 @@ def run_cli(
         None, "--api-key-env", help="NAME of the env variable with the API key"
     ),
     model_path: Path = Opt(None, "--gguf", help="GGUF file for the in-process backend"),
-    max_new_tokens: int = Opt(64, "--max-new-tokens"),
-    temperature: float = Opt(0.0, "--temperature"),
-    concurrency: int = Opt(4, "--concurrency", help="Requests in flight (HTTP)"),
+    max_new_tokens: int = Opt(GENERATION.max_new_tokens, "--max-new-tokens"),
+    temperature: float = Opt(GENERATION.temperature, "--temperature"),
+    concurrency: int = Opt(
+        OpenAICompatibleBackend.DEFAULT_MAX_CONCURRENCY,
+        "--concurrency",
+        help="Requests in flight (HTTP)",
+    ),
     cache: Path = Opt(None, "--cache", help="SQLite cache file"),
     no_cache: bool = Opt(False, "--no-cache", help="Bypass the cache"),
     batch_size: int = Opt(16, "--batch-size", "-b"),
@@ -74,6 +112,9 @@ def run_cli(
     from ..llm.build import backend_config, build_pipeline, route_config, task_config
     from ..llm.run import LLMRunFailed, run_llm
 
+    options = reader_options(
+        reader_option, text_field=text_field, label_field=label_field
+    )
     try:
         task_cfg = task_config(
             task,
@@ -121,6 +162,8 @@ def run_cli(
                 batch_size=batch_size,
                 shard_size=shard_size,
                 max_reject_rate=max_reject_rate,
+                input_format=input_format,
+                reader_options=options,
                 on_total=lambda n: bar.update(progress, total=n),
                 on_progress=lambda n: bar.update(progress, advance=n),
             )
@@ -146,7 +189,13 @@ def eval_cli(
     pred_field: str = Opt("prediction", "--pred-field"),
     ref_field: str = Opt("reference", "--ref-field"),
     query_field: str = Opt(None, "--query-field", help="Question field, for the judge"),
-    metrics: str = Opt("rouge,bleu", "--metrics", help="rouge, bleu, accuracy, judge"),
+    metrics: str = choice(
+        "rouge,bleu",
+        "--metrics",
+        choices=_metrics,
+        sep=",",
+        help="Metrics, comma-separated",
+    ),
     judge_model: str = Opt(None, "--judge", help="Cross-encoder model path or name"),
     stemmer: bool = Opt(False, "--stemmer", help="Porter stemming in ROUGE"),
 ) -> None:
@@ -199,8 +248,18 @@ RUN_ROWS = {
 }
 
 
+# Digits worth showing; other floats get format_value's default.
+RUN_FORMATS = {"seconds": "{:,.2f}", "docs_per_second": "{:,.1f}"}
+
+
 def print_run(values: dict) -> None:
-    rows = {label: values[key] for key, label in RUN_ROWS.items() if key in values}
+    rows = {
+        label: RUN_FORMATS[key].format(values[key])
+        if key in RUN_FORMATS and isinstance(values[key], (int, float))
+        else values[key]
+        for key, label in RUN_ROWS.items()
+        if key in values
+    }
     print_table("nlpkit llm run", rows)
 
 

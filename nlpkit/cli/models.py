@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import typer
+from ._util import Arg, Opt, Typer, app, clear_errors, console
 
-from ._util import Arg, Opt, app, clear_errors, console
-
-models_app = typer.Typer(
+models_app = Typer(
     help="Packaged models: list them, fetch one, or print its local folder.",
     no_args_is_help=True,
 )

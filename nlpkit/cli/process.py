@@ -6,18 +6,50 @@ from pathlib import Path
 
 from rich.table import Table
 
-from ._util import Arg, Opt, app, console, fail, progress_bar
+from ._util import (
+    Arg,
+    Opt,
+    app,
+    choice,
+    console,
+    fail,
+    input_format_option,
+    label_field_option,
+    output_format_option,
+    progress_bar,
+    reader_option_option,
+    reader_options,
+    text_field_option,
+)
 
 
-@app.command("process")
+def _output_formats():
+    from ..batch.shards import EXTENSIONS
+
+    return EXTENSIONS
+
+
+def _backends():
+    from ..batch.backends import BACKENDS
+
+    return BACKENDS
+
+
+@app.command("process", aliases={"--format": "--output-format"})
 def process_cli(
     model: str = Arg(..., help="spaCy pipeline name or path"),
     inputs: list[str] = Arg(..., help="Input files, directories or globs"),
-    output: Path = Opt(..., "--output", "-o", help="Output directory"),
-    input_format: str = Opt(
-        None, "--input-format", "-f", help="Reader format (inferred from extension)"
+    output: str = Opt(
+        ...,
+        "--output",
+        "-o",
+        help="Output directory or object storage URL (s3://bucket/run, gs://...)",
     ),
-    output_format: str = Opt("jsonl", "--format", help="jsonl, parquet or spacy"),
+    input_format: str = input_format_option(),
+    text_field: str = text_field_option(),
+    label_field: str = label_field_option(),
+    reader_option: list[str] = reader_option_option(),
+    output_format: str = output_format_option("jsonl", _output_formats),
     attrs: str = Opt(
         "text,tokens,ents,cats",
         "--attrs",
@@ -31,7 +63,12 @@ def process_cli(
     n_process: int = Opt(
         1, "--n-process", "-n", help="Worker processes (local) or workers (dask)"
     ),
-    backend: str = Opt("local", "--backend", help="local or dask"),
+    backend: str = choice(
+        "local",
+        "--backend",
+        choices=_backends,
+        help="Run on local processes or a Dask cluster",
+    ),
     scheduler: str = Opt(
         None, "--scheduler", help="Dask scheduler address (default: LocalCluster)"
     ),
@@ -46,8 +83,14 @@ def process_cli(
     retries: int = Opt(
         2,
         "--retries",
-        help="Local backend: run a shard again this many times when its worker "
+        help="Run a shard again this many times when it fails or its worker "
         "process dies, before the run fails",
+    ),
+    max_in_flight: int = Opt(
+        None,
+        "--max-in-flight",
+        help="Shards submitted ahead of results (default: 2 per worker, following "
+        "the cluster as it scales)",
     ),
     max_length: int = Opt(
         None,
@@ -76,6 +119,9 @@ def process_cli(
     """
     from ..batch import RunFailed, process
 
+    options = reader_options(
+        reader_option, text_field=text_field, label_field=label_field
+    )
     try:
         with progress_bar() as bar:
             task = bar.add_task("Processing", total=None)
@@ -84,6 +130,7 @@ def process_cli(
                 inputs,
                 output,
                 input_format=input_format,
+                reader_options=options,
                 output_format=output_format,
                 attrs=attrs.split(","),
                 batch_size=batch_size,
@@ -100,9 +147,7 @@ def process_cli(
                 max_length=max_length,
                 max_reject_rate=max_reject_rate,
                 count_first=count,
-                backend_options={"recycle_after": recycle_after}
-                if recycle_after
-                else None,
+                backend_options=backend_options(recycle_after, max_in_flight),
                 on_total=lambda n: bar.update(task, total=n),
                 on_progress=lambda n: bar.update(task, advance=n),
             )
@@ -118,6 +163,11 @@ def process_cli(
             code=130,
         )
     print_run_summary(summary)
+
+
+def backend_options(recycle_after: int | None, max_in_flight: int | None) -> dict:
+    options = {"recycle_after": recycle_after, "max_in_flight": max_in_flight}
+    return {key: value for key, value in options.items() if value is not None}
 
 
 def print_run_summary(summary) -> None:

@@ -8,19 +8,35 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from ._util import Arg, Opt, app, clear_errors, console, fail, progress_bar
+from ..retrieval.base import DEFAULT_DEPTH, DEFAULT_K
+from ._util import (
+    Arg,
+    Opt,
+    Typer,
+    app,
+    choice,
+    clear_errors,
+    console,
+    fail,
+    input_format_option,
+    progress_bar,
+    reader_option_option,
+    reader_options,
+    text_field_option,
+    top_k_option,
+)
 
-index_app = typer.Typer(
+index_app = Typer(
     help="Build search indexes (BM25, dense, hybrid, ChromaDB).", no_args_is_help=True
 )
-rerank_app = typer.Typer(
+rerank_app = Typer(
     help="Train and evaluate cross-encoder rerankers.", no_args_is_help=True
 )
 app.add_typer(index_app, name="index")
 app.add_typer(rerank_app, name="rerank")
 
 # options shared by `search` and `rerank eval`
-DEPTH = Opt(100, "--depth", help="First-stage hits passed to the reranker")
+DEPTH = Opt(DEFAULT_DEPTH, "--depth", help="First-stage hits passed to the reranker")
 RERANK_WEIGHT = Opt(
     1.0,
     "--rerank-weight",
@@ -30,6 +46,17 @@ RERANK_WEIGHT = Opt(
 RERANK_BACKEND = Opt(
     "torch", "--rerank-backend", help="Reranker backend: torch or int8 (CPU)"
 )
+
+
+def _constant(module: str, name: str):
+    """Choices read from the library when an option is checked or --help shown."""
+
+    def get():
+        from importlib import import_module
+
+        return getattr(import_module(f"nlpkit.retrieval.{module}"), name)
+
+    return get
 
 
 def parse_weights(text: str | None) -> list[float] | None:
@@ -43,21 +70,38 @@ def parse_weights(text: str | None) -> list[float] | None:
         )
 
 
-@index_app.command("build")
+@index_app.command(
+    "build", aliases={"--format": "--input-format", "--option": "--reader-option"}
+)
 def index_build_cli(
     inputs: list[str] = Arg(None, help="Corpus files, directories or globs"),
     output: Path = Opt(..., "--output", "-o", help="Index folder"),
-    mode: str = Opt("bm25", "--mode", "-m", help="bm25, dense, hybrid or chroma"),
+    mode: str = choice(
+        "bm25",
+        "--mode",
+        "-m",
+        choices=_constant("api", "INDEX_MODES"),
+        help="Kind of index",
+    ),
     collection: str = Opt(
         None, "--collection", "-c", help="cranfield, vaswani or a folder"
     ),
-    input_format: str = Opt(None, "--format", "-f", help="Reader format (inferred)"),
-    text_field: str = Opt(None, "--text-field", help="JSONL field with the text"),
+    input_format: str = input_format_option(),
+    text_field: str = text_field_option(),
+    reader_option: list[str] = reader_option_option(),
     model: str = Opt("minilm", "--model", help="Bi-encoder name or path (dense)"),
-    tokenizer: str = Opt(
-        "stem", "--tokenizer", help="stem, word or spacy_lemma (BM25)"
+    tokenizer: str = choice(
+        "stem",
+        "--tokenizer",
+        choices=_constant("tokenize", "TOKENIZERS"),
+        help="BM25 tokenizer",
     ),
-    fusion: str = Opt("rrf", "--fusion", help="rrf or linear (hybrid)"),
+    fusion: str = choice(
+        "rrf",
+        "--fusion",
+        choices=_constant("fusion", "FUSION_METHODS"),
+        help="How hybrid fuses the rankings",
+    ),
     weights: str = Opt(
         None, "--weights", help="Hybrid weights of bm25 and dense, e.g. 0.4,0.6"
     ),
@@ -66,7 +110,7 @@ def index_build_cli(
     """Build an index from a corpus or a named collection and save it."""
     from ..retrieval.api import build_index, read_documents
 
-    options = {"text_field": text_field} if text_field else {}
+    options = reader_options(reader_option, text_field=text_field)
     with clear_errors():
         if not inputs and not collection:
             fail("Give corpus files or --collection.")
@@ -90,21 +134,33 @@ def index_build_cli(
     )
 
 
-@app.command("search")
+@app.command(
+    "search", aliases={"--k": "--top-k", "--json": ("--output-format", "jsonl")}
+)
 def search_cli(
     query: str = Arg(..., help="The query text"),
     index: Path = Opt(..., "--index", "-i", help="Index folder"),
-    mode: str = Opt(
-        None, "--mode", "-m", help="bm25, dense or hybrid (default: the index's own)"
+    mode: str = choice(
+        None,
+        "--mode",
+        "-m",
+        choices=_constant("api", "SEARCH_MODES"),
+        help="Search mode (default: the index's own)",
     ),
-    k: int = Opt(10, "--k", "-k", help="Number of results"),
+    k: int = top_k_option(DEFAULT_K),
     rerank: str = Opt(
         None, "--rerank", help="Cross-encoder to rerank with (path or name)"
     ),
     depth: int = DEPTH,
     weight: float = RERANK_WEIGHT,
     backend: str = RERANK_BACKEND,
-    as_json: bool = Opt(False, "--json", help="Print JSON lines instead of a table"),
+    output_format: str = choice(
+        "table",
+        "--output-format",
+        "-F",
+        choices=("table", "jsonl"),
+        help="A table, or JSON lines on stdout",
+    ),
 ) -> None:
     """Search an index, optionally reranking with a cross-encoder."""
     from ..retrieval.api import open_searcher
@@ -115,7 +171,7 @@ def search_cli(
         hits = searcher.search(query, k)
     if not hits:
         console.print("No documents match the query.")
-    if as_json:
+    if output_format == "jsonl":
         for hit in hits:
             typer.echo(json.dumps(hit.to_dict(), ensure_ascii=False))
         return
@@ -140,8 +196,11 @@ def rerank_train_cli(
     collection: str = Opt(
         None, "--collection", "-c", help="Make pairs from a collection's docs"
     ),
-    pairs: str = Opt(
-        "auto", "--pairs", help="auto, title, sentence or ict (raw documents)"
+    pairs: str = choice(
+        "auto",
+        "--pairs",
+        choices=_constant("train", "PAIR_MODES"),
+        help="How to make pairs from raw documents",
     ),
     max_pairs: int = Opt(
         2000, "--max-pairs", help="At most this many examples from documents"
@@ -163,7 +222,9 @@ def rerank_train_cli(
     batch_size: int = Opt(8, "--batch-size", help="Queries per step"),
     learning_rate: float = Opt(3e-5, "--lr"),
     max_length: int = Opt(256, "--max-length"),
-    loss: str = Opt("bce", "--loss", help="bce or listwise"),
+    loss: str = choice(
+        "bce", "--loss", choices=_constant("train", "LOSSES"), help="Training loss"
+    ),
     device: str = Opt(None, "--device", help="cpu or cuda (default: GPU if present)"),
     seed: int = Opt(0, "--seed"),
 ) -> None:
@@ -243,7 +304,13 @@ def rerank_eval_cli(
     ),
     queries: Path = Opt(None, "--queries", help="Query file (TREC topics, JSONL, ...)"),
     qrels: Path = Opt(None, "--qrels", help="TREC qrels file"),
-    mode: str = Opt(None, "--mode", "-m", help="bm25, dense or hybrid"),
+    mode: str = choice(
+        None,
+        "--mode",
+        "-m",
+        choices=_constant("api", "SEARCH_MODES"),
+        help="Search mode (default: the index's own)",
+    ),
     rerank: str = Opt(None, "--rerank", help="Cross-encoder path or name"),
     depth: int = DEPTH,
     weight: float = RERANK_WEIGHT,

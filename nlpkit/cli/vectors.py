@@ -6,17 +6,41 @@ import json
 import time
 from pathlib import Path
 
-import typer
 from rich.table import Table
 
-from ._util import Arg, Opt, app, console, fail
-
-vectors_app = typer.Typer(
-    help="Train, evaluate and query word vectors", no_args_is_help=True
+from ._util import (
+    Arg,
+    Opt,
+    Typer,
+    app,
+    choice,
+    console,
+    fail,
+    input_format_option,
+    output_option,
+    reader_option_option,
+    reader_options,
+    text_field_option,
+    top_k_option,
 )
+
+vectors_app = Typer(help="Train, evaluate and query word vectors", no_args_is_help=True)
 app.add_typer(vectors_app, name="vectors")
 
 VECTORS_HELP = "Vectors: nlpkit directory, word2vec/GloVe/fastText file or glove-6b-50d"
+TOP_K_ALIASES = {"--topn": "--top-k", "-n": "--top-k"}
+
+
+def _algorithms():
+    from ..vectors.train import ALGORITHMS
+
+    return ALGORITHMS
+
+
+def _contexts():
+    from ..vectors.corpus import CONTEXTS
+
+    return CONTEXTS
 
 
 def _load(path: str):
@@ -31,9 +55,9 @@ def _load(path: str):
 @vectors_app.command("train")
 def train_cli(
     corpus: list[str] = Arg(..., help="Corpus files, directories or globs"),
-    output: Path = Opt(..., "--output", "-o", help="Output directory"),
-    algorithm: str = Opt(
-        "word2vec", "--algorithm", "-a", help="word2vec|cbow|fasttext|glove|ppmi-svd"
+    output: Path = output_option("Output directory"),
+    algorithm: str = choice(
+        "word2vec", "--algorithm", "-a", choices=_algorithms, help="Training algorithm"
     ),
     dim: int = Opt(100, "--dim"),
     window: int = Opt(5, "--window"),
@@ -42,11 +66,18 @@ def train_cli(
     epochs: int = Opt(5, "--epochs"),
     threads: int = Opt(2, "--threads"),
     seed: int = Opt(1, "--seed"),
-    context: str = Opt("line", "--context", help="line|sentence|document"),
-    input_format: str = Opt(None, "--input-format", "-f", help="Corpus format"),
+    context: str = choice(
+        "line", "--context", choices=_contexts, help="The unit a window stays inside"
+    ),
+    input_format: str = input_format_option(),
+    text_field: str = text_field_option(),
+    reader_option: list[str] = reader_option_option(),
     lowercase: bool = Opt(True, "--lowercase/--keep-case"),
     spacy_dir: bool = Opt(
-        True, "--spacy/--no-spacy", help="Also write OUTPUT/spacy for [initialize]"
+        True,
+        "--spacy/--no-spacy",
+        # the backslash keeps rich from reading [initialize] as markup
+        help="Also write OUTPUT/spacy, a spaCy pipeline for \\[initialize] vectors",
     ),
 ) -> None:
     """Train vectors on a corpus and save them (plus a spaCy vectors pipeline)."""
@@ -54,7 +85,11 @@ def train_cli(
     from ..vectors.train import train_vectors
 
     tokens = TokenCorpus(
-        corpus, format=input_format, context=context, lowercase=lowercase
+        corpus,
+        format=input_format,
+        context=context,
+        lowercase=lowercase,
+        **reader_options(reader_option, text_field=text_field),
     )
     options = {
         "dim": dim,
@@ -87,7 +122,7 @@ def eval_cli(
         "ws353,simlex999,men", "--similarity", help="Comma-separated sets or files"
     ),
     analogies: bool = Opt(True, "--analogies/--no-analogies"),
-    output: Path = Opt(None, "--output", "-o", help="Write the scores as JSON"),
+    output: Path = output_option("Write the scores as JSON", default=None),
 ) -> None:
     """Word similarity (Spearman, OOV pairs counted) and analogy accuracy."""
     from ..vectors.evaluate import evaluate_all
@@ -128,11 +163,11 @@ def _print_pairs(title: str, pairs: list[tuple[str, float]]) -> None:
     console.print(table)
 
 
-@vectors_app.command("similar")
+@vectors_app.command("similar", aliases=TOP_K_ALIASES)
 def similar_cli(
     vectors: str = Arg(..., help=VECTORS_HELP),
     word: str = Arg(..., help="Query word (OOV words use subwords if available)"),
-    topn: int = Opt(10, "--topn", "-n"),
+    topn: int = top_k_option(10, help="Number of neighbours"),
 ) -> None:
     """Nearest neighbours of a word by cosine similarity."""
     wv = _load(vectors)
@@ -143,14 +178,16 @@ def similar_cli(
     _print_pairs(f"nearest to '{word}'", pairs)
 
 
-@vectors_app.command("analogy")
+@vectors_app.command("analogy", aliases=TOP_K_ALIASES)
 def analogy_cli(
     vectors: str = Arg(..., help=VECTORS_HELP),
     a: str = Arg(...),
     b: str = Arg(...),
     c: str = Arg(...),
-    method: str = Opt("add", "--method", help="add (3CosAdd) or mul (3CosMul)"),
-    topn: int = Opt(5, "--topn", "-n"),
+    method: str = choice(
+        "add", "--method", choices=("add", "mul"), help="3CosAdd or 3CosMul"
+    ),
+    topn: int = top_k_option(5, help="Number of answers"),
 ) -> None:
     """Solve a : b :: c : ?  (e.g. poland warsaw england)."""
     wv = _load(vectors)
@@ -164,12 +201,18 @@ def analogy_cli(
 @vectors_app.command("plot")
 def plot_cli(
     vectors: str = Arg(..., help=VECTORS_HELP),
-    output: Path = Opt(..., "--output", "-o", help="PNG file"),
+    output: Path = output_option("PNG file"),
     words: str = Opt(None, "--words", help="Comma-separated words (one group)"),
     group: list[str] = Opt(
         None, "--group", "-g", help="NAME:w1,w2,... (repeat for several groups)"
     ),
-    method: str = Opt("pca,tsne", "--method", help="pca, tsne or both"),
+    method: str = choice(
+        "pca,tsne",
+        "--method",
+        choices=("pca", "tsne"),
+        sep=",",
+        help="pca, tsne or both (pca,tsne)",
+    ),
     top: int = Opt(100, "--top", help="Without words: the most frequent ones"),
 ) -> None:
     """PCA and t-SNE projections to a PNG, labelled and coloured by group."""
@@ -194,7 +237,7 @@ def plot_cli(
 @vectors_app.command("export-projector")
 def export_projector_cli(
     vectors: str = Arg(..., help=VECTORS_HELP),
-    output: Path = Opt(..., "--output", "-o", help="Output directory"),
+    output: Path = output_option("Output directory"),
     top: int = Opt(10000, "--top", help="Most frequent words to export"),
 ) -> None:
     """Write vectors.tsv and metadata.tsv for the TensorFlow embedding projector."""

@@ -11,7 +11,7 @@ from spacy.pipeline import EntityRecognizer, TextCategorizer
 from spacy.training import Example
 
 from ..errors import Warnings
-from .fewshot_textcat import EmbeddingTextCategorizer
+from .textcat import EmbeddingTextCategorizer
 
 logger = logging.getLogger("nlpkit")
 

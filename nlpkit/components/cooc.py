@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import Literal
 
 import srsly
+from spacy import util
 from spacy.language import Language
+from spacy.pipeline import Pipe
 from spacy.tokens import Doc, Span
-from spacy.util import ensure_path, minibatch
 
 from ..errors import Errors
+from ..util import read_cfg_file
 from ..vectors.cooc import CoocCounter, CoocMatrix
 
 DEFAULT_COOC_CONFIG = {
@@ -25,6 +28,7 @@ DEFAULT_COOC_CONFIG = {
     "skip_numbers": False,
 }
 ATTRS = {"lower": "lower_", "text": "text", "lemma": "lemma_", "norm": "norm_"}
+CONTEXTS = ("sentence", "doc")
 
 
 @Language.factory("nlpkit_cooc", default_config=DEFAULT_COOC_CONFIG)
@@ -56,20 +60,48 @@ def make_cooc(
     )  # fmt: skip
 
 
-class CoocCollector:
-    """Counts co-occurrences of the docs it sees; docs pass through unchanged."""
+class CoocCollector(Pipe):
+    """Counts co-occurrences of the docs it sees; docs pass through unchanged.
 
-    def __init__(self, vocab, name: str = "nlpkit_cooc", **cfg):
+    Saved as spaCy saves a pipe: `cfg` (JSON, with n_docs) and `counts`; from_disk
+    also reads the `cfg.json` and `counts.bin` of pipelines saved before nlpkit 0.3.
+    """
+
+    def __init__(
+        self,
+        vocab,
+        name: str = "nlpkit_cooc",
+        *,
+        window: int = 5,
+        direction: str = "symmetric",
+        weighting: str = "none",
+        context: str = "sentence",
+        attr: str = "lower",
+        skip_stop: bool = False,
+        skip_punct: bool = True,
+        skip_numbers: bool = False,
+    ):
+        for what, value, known in (
+            ("attr", attr, ATTRS),
+            ("context", context, CONTEXTS),
+        ):
+            if value not in known:
+                raise ValueError(
+                    Errors.E107.format(what=what, value=value, known=", ".join(known))
+                )
         self.vocab = vocab
         self.name = name
-        self.cfg = {**DEFAULT_COOC_CONFIG, **cfg}
-        if self.cfg["attr"] not in ATTRS:
-            raise ValueError(
-                Errors.E107.format(
-                    what="attr", value=self.cfg["attr"], known=", ".join(ATTRS)
-                )
-            )
-        self.reset()
+        self.cfg = {
+            "window": window,
+            "direction": direction,
+            "weighting": weighting,
+            "context": context,
+            "attr": attr,
+            "skip_stop": skip_stop,
+            "skip_punct": skip_punct,
+            "skip_numbers": skip_numbers,
+        }
+        self.reset()  # CoocCounter checks window, direction and weighting
 
     def reset(self) -> None:
         """Forget all counts."""
@@ -101,52 +133,78 @@ class CoocCollector:
                 yield tokens
 
     def __call__(self, doc: Doc) -> Doc:
-        self.counter.add_contexts(list(self.contexts(doc)))
-        self.n_docs += 1
+        error_handler = self.get_error_handler()
+        try:
+            self.counter.add_contexts(list(self.contexts(doc)))
+            self.n_docs += 1
+        except Exception as e:
+            error_handler(self.name, self, [doc], e)
         return doc
 
     def pipe(self, stream: Iterable[Doc], *, batch_size: int = 256) -> Iterator[Doc]:
-        for docs in minibatch(stream, size=batch_size):
-            contexts = [c for doc in docs for c in self.contexts(doc)]
-            self.counter.add_contexts(contexts)
-            self.n_docs += len(docs)
+        error_handler = self.get_error_handler()
+        for docs in util.minibatch(stream, size=batch_size):
+            try:
+                contexts = [c for doc in docs for c in self.contexts(doc)]
+                self.counter.add_contexts(contexts)
+                self.n_docs += len(docs)
+            except Exception as e:
+                error_handler(self.name, self, docs, e)
             yield from docs
 
     def matrix(self, *, min_count: int = 1, max_size: int | None = None) -> CoocMatrix:
         """The counts so far as a CoocMatrix (vocabulary by frequency)."""
         return self.counter.to_matrix(min_count=min_count, max_size=max_size)
 
-    def to_bytes(self, *, exclude=tuple()) -> bytes:
-        data = {"cfg": json.dumps(self.cfg), "n_docs": self.n_docs}
-        if "counts" not in exclude:
-            data["counts"] = self.counter.to_bytes()
-        return srsly.msgpack_dumps(data)
+    def _state(self) -> dict:
+        return {**self.cfg, "n_docs": self.n_docs}
 
-    def from_bytes(self, bytes_data: bytes, *, exclude=tuple()) -> CoocCollector:
-        data = srsly.msgpack_loads(bytes_data)
-        self.cfg.update(json.loads(data["cfg"]))
-        self.reset()
-        if "counts" in data and "counts" not in exclude:
-            self.counter = CoocCounter.from_bytes(data["counts"])
-            self.n_docs = data["n_docs"]
-        return self
-
-    def to_disk(self, path, *, exclude=tuple()) -> None:
-        path = ensure_path(path)
-        path.mkdir(parents=True, exist_ok=True)
-        srsly.write_json(path / "cfg.json", {**self.cfg, "n_docs": self.n_docs})
-        if "counts" not in exclude:
-            (path / "counts.bin").write_bytes(self.counter.to_bytes())
-
-    def from_disk(self, path, *, exclude=tuple()) -> CoocCollector:
-        path = ensure_path(path)
-        if not path.exists():
-            raise FileNotFoundError(Errors.E001.format(path=path))
-        cfg = srsly.read_json(path / "cfg.json")
+    def _set_state(self, cfg: dict) -> None:
+        cfg = dict(cfg)
         n_docs = cfg.pop("n_docs", 0)
         self.cfg.update(cfg)
         self.reset()
-        if (path / "counts.bin").exists() and "counts" not in exclude:
-            self.counter = CoocCounter.from_bytes((path / "counts.bin").read_bytes())
-            self.n_docs = n_docs
+        self._pending_n_docs = n_docs
+
+    def _set_counts(self, data: bytes) -> None:
+        self.counter = CoocCounter.from_bytes(data)
+        self.n_docs = getattr(self, "_pending_n_docs", 0)
+
+    def to_bytes(self, *, exclude: Iterable[str] = tuple()) -> bytes:
+        serializers = {
+            "cfg": lambda: json.dumps(self.cfg),
+            "n_docs": lambda: self.n_docs,
+            "counts": self.counter.to_bytes,
+        }
+        return util.to_bytes(serializers, exclude)
+
+    def from_bytes(
+        self, bytes_data: bytes, *, exclude: Iterable[str] = tuple()
+    ) -> CoocCollector:
+        deserializers = {
+            "cfg": lambda b: self._set_state(json.loads(b)),
+            "n_docs": lambda n: setattr(self, "_pending_n_docs", n),
+            "counts": self._set_counts,
+        }
+        util.from_bytes(bytes_data, deserializers, exclude)
+        return self
+
+    def to_disk(self, path: str | Path, *, exclude: Iterable[str] = tuple()) -> None:
+        serializers = {
+            "cfg": lambda p: srsly.write_json(p, self._state()),
+            "counts": lambda p: p.write_bytes(self.counter.to_bytes()),
+        }
+        util.to_disk(path, serializers, exclude)
+
+    def from_disk(
+        self, path: str | Path, *, exclude: Iterable[str] = tuple()
+    ) -> CoocCollector:
+        path = util.ensure_path(path)
+        if not path.exists():
+            raise FileNotFoundError(Errors.E001.format(path=path))
+        self._set_state(read_cfg_file(path))
+        for name in ("counts", "counts.bin"):  # counts.bin: the older layout
+            if (path / name).exists() and "counts" not in exclude:
+                self._set_counts((path / name).read_bytes())
+                break
         return self

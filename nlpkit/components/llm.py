@@ -22,12 +22,16 @@ from ..llm.cache import ResultCache, generate_cached
 from ..llm.redact import redact
 from ..llm.tasks.base import set_extension
 from ..llm.types import Backend, Result
+from ..util import read_cfg_file
 
 logger = logging.getLogger("nlpkit")
 
 DEFAULT_LLM_CONFIG = {
     "task": {"@misc": "nlpkit.Summarize.v1", "max_words": 30},
-    "backend": {"@misc": "nlpkit.LlamaCpp.v1", "max_new_tokens": 64},
+    "backend": {
+        "@misc": "nlpkit.LlamaCpp.v1",
+        "settings": {"@misc": "nlpkit.GenerationSettings.v1"},
+    },
     "route": None,
     "cache_path": None,
     "use_cache": True,
@@ -74,7 +78,7 @@ def make_llm(
     nlp: Language,
     name: str,
     task: Any,
-    backend: Backend,
+    backend: Backend | Callable[[Iterable[Iterable[str]]], Iterable[Iterable[str]]],
     route: Callable[[Doc], bool] | None,
     cache_path: str | None,
     use_cache: bool,
@@ -86,18 +90,6 @@ def make_llm(
     price_per_1k_output: float,
 ) -> "LLMComponent":
     """Create the LLM hand-off component (see LLMComponent)."""
-    if batch_size < 1:
-        raise ValueError(
-            Errors.E411.format(name="batch_size", value=batch_size, rule=">= 1")
-        )
-    if price_per_1k_input < 0 or price_per_1k_output < 0:
-        raise ValueError(
-            Errors.E411.format(
-                name="price_per_1k_*",
-                value=min(price_per_1k_input, price_per_1k_output),
-                rule=">= 0",
-            )
-        )
     return LLMComponent(
         nlp.vocab,
         task,
@@ -119,7 +111,8 @@ class LLMComponent(Pipe):
     """Sends docs to an LLM backend through a task, and writes the parsed answers.
 
     task: renders prompts and parses answers (nlpkit.NER.v1, nlpkit.TextCat.v1, ...).
-    backend (Backend): generate_batch(prompts, settings) -> list[Result].
+    backend (Backend): generate_batch(prompts, settings) -> list[Result]; a spacy-llm
+        model (prompts per doc -> answers per doc) is wrapped as one.
     route (Callable[[Doc], bool] | None): docs for which it returns False are left
         untouched and not sent; None sends every doc.
     cache_path (str | None): SQLite file caching results by backend, prompt and settings.
@@ -149,6 +142,17 @@ class LLMComponent(Pipe):
         price_per_1k_input=0.0,
         price_per_1k_output=0.0,
     ):
+        if batch_size < 1:
+            raise ValueError(
+                Errors.E401.format(name="batch_size", value=batch_size, rule=">= 1")
+            )
+        for key, price in (
+            ("price_per_1k_input", price_per_1k_input),
+            ("price_per_1k_output", price_per_1k_output),
+        ):
+            if price < 0:
+                raise ValueError(Errors.E401.format(name=key, value=price, rule=">= 0"))
+        backend = as_backend(backend)
         self.vocab = vocab
         self.name = name
         self.task = task
@@ -368,10 +372,10 @@ class LLMComponent(Pipe):
         return self
 
     def to_disk(self, path: str | Path, *, exclude: Iterable[str] = tuple()) -> None:
-        """Save cfg.json (no secrets) and the few-shot examples (examples.jsonl)."""
+        """Save cfg (JSON, no secrets) and the few-shot examples (examples.jsonl)."""
         path = util.ensure_path(path)
         serialize = {
-            "cfg.json": lambda p: srsly.write_json(p, self._cfg()),
+            "cfg": lambda p: srsly.write_json(p, self._cfg()),
             "examples.jsonl": lambda p: srsly.write_jsonl(p, self.task.examples),
         }
         util.to_disk(path, serialize, exclude)
@@ -379,13 +383,12 @@ class LLMComponent(Pipe):
     def from_disk(
         self, path: str | Path, *, exclude: Iterable[str] = tuple()
     ) -> "LLMComponent":
+        """Load cfg (or the cfg.json of older saves) and the few-shot examples."""
         path = util.ensure_path(path)
         if not path.exists():
-            raise ValueError(Errors.E410.format(path=path))
+            raise FileNotFoundError(Errors.E001.format(path=path))
         deserialize = {
-            "cfg.json": lambda p: (
-                self._load_cfg(srsly.read_json(p)) if p.exists() else None
-            ),
+            "cfg": lambda p: self._load_cfg(read_cfg_file(p.parent)),
             "examples.jsonl": lambda p: (
                 self._load_examples(list(srsly.read_jsonl(p))) if p.exists() else None
             ),
@@ -398,6 +401,18 @@ class LLMComponent(Pipe):
 
     def _load_examples(self, examples: list[dict]) -> None:
         self.task.examples = [dict(eg) for eg in examples]
+
+
+def as_backend(backend: Any) -> Backend:
+    """The backend itself, or a spacy-llm model (prompts per doc -> answers per doc)
+    wrapped as one; anything else raises E431."""
+    if isinstance(backend, Backend):
+        return backend
+    if callable(backend):
+        from ..llm.interop import SpacyLLMModelBackend
+
+        return SpacyLLMModelBackend(backend)
+    raise ValueError(Errors.E431.format(obj=backend))
 
 
 def stats_table(stats: RunStats) -> list[tuple[str, str]]:

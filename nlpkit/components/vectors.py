@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Iterable, Iterator
+from pathlib import Path
 
 import numpy as np
 import srsly
+from spacy import util
 from spacy.language import Language
+from spacy.pipeline import Pipe
 from spacy.tokens import Doc, Span, Token
-from spacy.util import ensure_path
 
 from ..errors import Errors
+from ..util import read_cfg_file
 from ..vectors.kv import WordVectors, load_vectors
 
 DEFAULT_VECTORS_CONFIG = {"path": None, "lowercase": True, "subwords": True}
@@ -38,8 +42,12 @@ def make_vectors(
     )
 
 
-class VectorsComponent:
-    """Gives docs, spans and tokens vectors and similarity from WordVectors."""
+class VectorsComponent(Pipe):
+    """Gives docs, spans and tokens vectors and similarity from WordVectors.
+
+    Saved as spaCy saves a pipe: `cfg` (JSON) and `vectors` (a WordVectors folder);
+    from_disk also reads the `cfg.json` of pipelines saved before nlpkit 0.3.
+    """
 
     def __init__(
         self,
@@ -50,6 +58,11 @@ class VectorsComponent:
         lowercase: bool = True,
         subwords: bool = True,
     ):
+        for setting, value in (("lowercase", lowercase), ("subwords", subwords)):
+            if not isinstance(value, bool):
+                raise ValueError(
+                    Errors.E108.format(what=setting, rule="true or false", value=value)
+                )
         self.vocab = vocab
         self.name = name
         self.cfg = {"path": path, "lowercase": lowercase, "subwords": subwords}
@@ -82,9 +95,13 @@ class VectorsComponent:
         doc.user_token_hooks["similarity"] = self.similarity
         return doc
 
-    def pipe(self, stream, *, batch_size: int = 128):
+    def pipe(self, stream: Iterable[Doc], *, batch_size: int = 128) -> Iterator[Doc]:
+        error_handler = self.get_error_handler()
         for doc in stream:
-            yield self(doc)
+            try:
+                yield self(doc)
+            except Exception as e:
+                error_handler(self.name, self, [doc], e)
 
     def lookup(self, text: str) -> np.ndarray | None:
         """The vector for a word form, or None (exact, lowercased, then subwords)."""
@@ -132,31 +149,38 @@ class VectorsComponent:
             return 0.0
         return float(np.dot(va, vb) / (na * nb))
 
-    def to_bytes(self, *, exclude=tuple()) -> bytes:
-        data = {"cfg": json.dumps(self.cfg)}
-        if self.vectors is not None and "vectors" not in exclude:
-            data["vectors"] = _vectors_to_bytes(self.vectors)
-        return srsly.msgpack_dumps(data)
+    def _set_vectors_from_bytes(self, data: bytes) -> None:
+        self.set_vectors(_vectors_from_bytes(data))
 
-    def from_bytes(self, bytes_data: bytes, *, exclude=tuple()) -> VectorsComponent:
-        data = srsly.msgpack_loads(bytes_data)
-        self.cfg.update(json.loads(data["cfg"]))
-        if "vectors" in data and "vectors" not in exclude:
-            self.set_vectors(_vectors_from_bytes(data["vectors"]))
+    def to_bytes(self, *, exclude: Iterable[str] = tuple()) -> bytes:
+        serializers = {"cfg": lambda: json.dumps(self.cfg)}
+        if self.vectors is not None:
+            serializers["vectors"] = lambda: _vectors_to_bytes(self.vectors)
+        return util.to_bytes(serializers, exclude)
+
+    def from_bytes(
+        self, bytes_data: bytes, *, exclude: Iterable[str] = tuple()
+    ) -> VectorsComponent:
+        deserializers = {
+            "cfg": lambda b: self.cfg.update(json.loads(b)),
+            "vectors": self._set_vectors_from_bytes,
+        }
+        util.from_bytes(bytes_data, deserializers, exclude)
         return self
 
-    def to_disk(self, path, *, exclude=tuple()) -> None:
-        path = ensure_path(path)
-        path.mkdir(parents=True, exist_ok=True)
-        srsly.write_json(path / "cfg.json", self.cfg)
-        if self.vectors is not None and "vectors" not in exclude:
-            self.vectors.to_disk(path / "vectors")
+    def to_disk(self, path: str | Path, *, exclude: Iterable[str] = tuple()) -> None:
+        serializers = {"cfg": lambda p: srsly.write_json(p, self.cfg)}
+        if self.vectors is not None:
+            serializers["vectors"] = lambda p: self.vectors.to_disk(p)
+        util.to_disk(path, serializers, exclude)
 
-    def from_disk(self, path, *, exclude=tuple()) -> VectorsComponent:
-        path = ensure_path(path)
+    def from_disk(
+        self, path: str | Path, *, exclude: Iterable[str] = tuple()
+    ) -> VectorsComponent:
+        path = util.ensure_path(path)
         if not path.exists():
             raise FileNotFoundError(Errors.E001.format(path=path))
-        self.cfg.update(srsly.read_json(path / "cfg.json"))
+        self.cfg.update(read_cfg_file(path))
         if (path / "vectors").exists() and "vectors" not in exclude:
             self.set_vectors(WordVectors.from_disk(path / "vectors"))
         return self

@@ -194,6 +194,7 @@ def evaluate(
     batch_size: int = 64,
     limit: int = 0,
     rejects: str | Path | None = None,
+    label_map: dict[str, str] | str | None = None,
     **reader_options,
 ) -> EvalReport:
     """Evaluate a pipeline's NER and/or textcat against a gold corpus.
@@ -207,6 +208,10 @@ def evaluate(
     limit (int): evaluate at most this many documents (0: all).
     rejects (str | Path | None): write unreadable gold records to this JSONL file
         and go on (counted in the report); None stops at the first one.
+    label_map (dict | str | None): rename the pipeline's predicted labels before
+        scoring, so that a pretrained pipeline is scored on another label set:
+        {"PERSON": "PER", "GPE": "LOC"} or "PERSON=PER,GPE=LOC"; a label mapped to
+        "O" (or "") is dropped. Labels not in the map are kept.
     reader_options: passed on to the reader (e.g. token_prefix="en:").
     RETURNS (EvalReport): the scores, speed and written files.
     """
@@ -217,6 +222,8 @@ def evaluate(
     from ..io import Rejects, read_corpus
     from ..util import load_pipeline
 
+    if isinstance(label_map, str):
+        label_map = parse_label_map(label_map)
     nlp = model if hasattr(model, "pipe_names") else load_pipeline(model)
     if isinstance(data, str | Path):
         data_name = str(data)
@@ -253,6 +260,9 @@ def evaluate(
     start = time.perf_counter()
     preds = list(nlp.pipe(inputs, batch_size=batch_size))
     seconds = max(time.perf_counter() - start, 1e-9)
+    if label_map:
+        check_label_map(label_map, nlp, (ner_name, textcat_name))
+        preds = [map_labels(doc, label_map) for doc in preds]
     n_words = sum(len(d) for d in golds)
     report = EvalReport(
         model=str(model) if isinstance(model, str | Path) else nlp.meta["name"],
@@ -263,7 +273,10 @@ def evaluate(
         n_rejected=n_rejected,
     )
     if ner_name is not None:
-        labels = set(nlp.get_pipe(ner_name).labels)
+        labels = {
+            (label_map or {}).get(label, label)
+            for label in nlp.get_pipe(ner_name).labels
+        }
         gold_spans = [[(e.start, e.end, e.label_) for e in d.ents] for d in golds]
         pred_spans = [[(e.start, e.end, e.label_) for e in d.ents] for d in preds]
         report.ner = entity_scores(gold_spans, pred_spans)
@@ -272,7 +285,10 @@ def evaluate(
             report.unseen_labels[ner_name] = unseen
     if textcat_name is not None:
         proc = nlp.get_pipe(textcat_name)
-        labels = list(proc.labels)
+        labels = list(
+            dict.fromkeys((label_map or {}).get(label, label) for label in proc.labels)
+        )
+        labels = [label for label in labels if label not in DROPPED]
         exclusive = getattr(proc, "exclusive", None)
         if exclusive is None:
             exclusive = type(proc).__name__ == "TextCategorizer"
@@ -300,6 +316,57 @@ def evaluate(
             report, golds, preds, Path(output_dir), n_sample=n_sample
         )
     return report
+
+
+DROPPED = ("O", "")  # a label mapped to one of these is dropped
+
+
+def parse_label_map(text: str) -> dict[str, str]:
+    """'PERSON=PER,GPE=LOC' -> {'PERSON': 'PER', 'GPE': 'LOC'}; 'DATE=O' drops DATE."""
+    mapping = {}
+    for entry in text.split(","):
+        if not entry.strip():
+            continue
+        source, sep, target = entry.partition("=")
+        if not sep or not source.strip() or "=" in target:
+            raise ValueError(Errors.E062.format(entry=entry))
+        mapping[source.strip()] = target.strip()
+    if not mapping:
+        raise ValueError(Errors.E062.format(entry=text))
+    return mapping
+
+
+def check_label_map(label_map: dict[str, str], nlp, components) -> None:
+    """Warn (W061) about mapped labels that none of the scored components predicts."""
+    names = [name for name in components if name is not None]
+    known = {label for name in names for label in nlp.get_pipe(name).labels}
+    unknown = sorted(set(label_map) - known)
+    if unknown:
+        warnings.warn(
+            Warnings.W061.format(
+                labels=unknown, component=" and ".join(names), known=sorted(known)
+            ),
+            stacklevel=3,
+        )
+
+
+def map_labels(doc, label_map: dict[str, str]):
+    """Rename (or drop) a predicted doc's entity labels and cats, in place."""
+    from spacy.tokens import Span
+
+    ents = []
+    for ent in doc.ents:
+        label = label_map.get(ent.label_, ent.label_)
+        if label not in DROPPED:
+            ents.append(Span(doc, ent.start, ent.end, label=label))
+    doc.ents = ents
+    cats: dict[str, float] = {}
+    for label, score in doc.cats.items():
+        label = label_map.get(label, label)
+        if label not in DROPPED:
+            cats[label] = max(score, cats.get(label, score))
+    doc.cats = cats
+    return doc
 
 
 def write_report(

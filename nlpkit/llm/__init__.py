@@ -1,7 +1,8 @@
 """LLM backends (OpenAI-compatible HTTP, llama.cpp, transformers), cache and parsing.
 
-Nothing here needs spaCy except `tasks`, `routing` and `registry`; the spaCy
-component that uses them is nlpkit.components.llm.
+Nothing here needs spaCy except `tasks`, `routing`, `registry`, `build` and `interop`
+(the spacy-llm adapters); the spaCy component that uses them is
+nlpkit.components.llm.
 """
 
 from .cache import ResultCache, cache_key, generate_cached

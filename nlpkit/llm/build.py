@@ -4,26 +4,69 @@ from __future__ import annotations
 
 from typing import Any
 
-TASKS = {
-    "summarize": "nlpkit.Summarize.v1",
-    "ner": "nlpkit.NER.v1",
-    "textcat": "nlpkit.TextCat.v1",
-    "prompt": "nlpkit.Prompt.v1",
-}
-ROUTES = {
-    "all": "nlpkit.route.all.v1",
-    "low_confidence": "nlpkit.route.low_confidence.v1",
-    "no_entities": "nlpkit.route.no_entities.v1",
-}
+from ..errors import Errors
+
+
+def _registered(module: str, pattern: str, given: tuple | None = ()) -> dict[str, str]:
+    """Short name -> registered name, read from the registry (no second table).
+
+    A short name is the function's name matched by pattern (create_ner_task ->
+    "ner"); only blocks that need no argument beyond `given` are offered (RAG
+    needs a retriever and route.any its rules, so they are config-only).
+    """
+    import importlib
+    import inspect
+    import re
+
+    import catalogue
+    from spacy.util import registry
+
+    importlib.import_module(module)
+    names = {}
+    # _get_all reads what is registered in process, without importing every
+    # package's spacy_misc entry points as registry.misc.get_all() would.
+    for key, func in catalogue._get_all(registry.misc.namespace).items():
+        match = re.fullmatch(pattern, getattr(func, "__name__", ""))
+        if not match or not func.__module__.startswith(module):
+            continue
+        params = inspect.signature(func).parameters.values()
+        if given is None or all(
+            (p.default is not p.empty or p.name in given) and p.kind != p.VAR_POSITIONAL
+            for p in params
+        ):
+            names[match.group(1)] = key[-1]
+    return dict(sorted(names.items()))
+
+
+def task_names() -> dict[str, str]:
+    """The tasks a short name picks (summarize, ner, textcat, prompt)."""
+    return _registered("nlpkit.llm.tasks", r"create_(\w+)_task", ("labels", "template"))
+
+
+def route_names() -> dict[str, str]:
+    """The routes a short name picks (all, low_confidence, no_entities)."""
+    return _registered("nlpkit.llm.routing", r"create_route_(\w+)")
+
+
+def __getattr__(name: str):
+    # TASKS and ROUTES stay importable for older callers, read from the registry.
+    if name == "TASKS":
+        return task_names()
+    if name == "ROUTES":
+        return route_names()
+    raise AttributeError(name)
 
 
 def task_config(
     task: str, *, labels=None, template=None, examples=None, field=None
 ) -> dict[str, Any]:
     """A task config block from a short task name (summarize, ner, textcat, prompt)."""
-    if task not in TASKS:
-        raise ValueError(f"Unknown task {task!r}; choose from {', '.join(TASKS)}.")
-    cfg: dict[str, Any] = {"@misc": TASKS[task]}
+    tasks = task_names()
+    if task not in tasks:
+        raise ValueError(
+            Errors.E430.format(kind="task", name=task, known=", ".join(tasks))
+        )
+    cfg: dict[str, Any] = {"@misc": tasks[task]}
     if labels:
         cfg["labels"] = list(labels)
     if template:
@@ -61,9 +104,12 @@ def route_config(route: str | None) -> dict[str, Any] | None:
     if not route:
         return None
     name, _, arg = route.partition(":")
-    if name not in ROUTES:
-        raise ValueError(f"Unknown route {route!r}; choose from {', '.join(ROUTES)}.")
-    cfg: dict[str, Any] = {"@misc": ROUTES[name]}
+    routes = route_names()
+    if name not in routes:
+        raise ValueError(
+            Errors.E430.format(kind="route", name=route, known=", ".join(routes))
+        )
+    cfg: dict[str, Any] = {"@misc": routes[name]}
     if arg:
         cfg["threshold"] = float(arg)
     return cfg

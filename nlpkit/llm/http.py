@@ -66,6 +66,10 @@ class OpenAICompatibleBackend:
     system_prompt (str | None): a system message put before each prompt.
     """
 
+    DEFAULT_TIMEOUT = 60.0
+    DEFAULT_MAX_RETRIES = 3
+    DEFAULT_MAX_CONCURRENCY = 4
+
     def __init__(
         self,
         base_url: str,
@@ -73,11 +77,11 @@ class OpenAICompatibleBackend:
         *,
         api_key_env: str | None = None,
         settings: GenerationSettings | None = None,
-        timeout: float = 60.0,
-        max_retries: int = 3,
+        timeout: float = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
         backoff_base: float = 0.5,
         backoff_max: float = 20.0,
-        max_concurrency: int = 4,
+        max_concurrency: int = DEFAULT_MAX_CONCURRENCY,
         chat: bool = True,
         system_prompt: str | None = None,
     ):

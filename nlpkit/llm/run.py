@@ -69,6 +69,8 @@ def run_llm(
     batch_size: int = 16,
     shard_size: int = 100,
     max_reject_rate: float | None = None,
+    input_format: str | None = None,
+    reader_options: dict | None = None,
     on_total: Callable[[int], None] | None = None,
     on_progress: Callable[[int], None] | None = None,
 ) -> LLMRunSummary:
@@ -76,7 +78,9 @@ def run_llm(
 
     timeout: seconds per request (HTTP backends); may differ on --resume, as it is
         not part of the pipeline's fingerprint.
-    resume / overwrite / shard_size / max_reject_rate: as for nlpkit.batch.process.
+    resume / overwrite / shard_size / max_reject_rate / input_format /
+        reader_options: as for nlpkit.batch.process (reader_options such as
+        {"text_field": "body"} go to the corpus reader).
     on_total: called once with the number of records (for an ETA).
     on_progress: called with a number of records done, per doc as the LLM answers.
     RETURNS (LLMRunSummary): batch counts and LLM stats.
@@ -125,6 +129,8 @@ def run_llm(
             resume=resume,
             overwrite=overwrite,
             max_reject_rate=max_reject_rate,
+            input_format=input_format,
+            reader_options=reader_options,
             count_first=on_total is not None,
             on_total=on_total,
             on_progress=on_shard,

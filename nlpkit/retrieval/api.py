@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import Errors
+from .base import DEFAULT_DEPTH, DEFAULT_K, BaseIndex, Retriever, load_index
 from .hit import Hit
-from .store import load_index
 
 logger = logging.getLogger("nlpkit")
 INDEX_MODES = ("bm25", "dense", "hybrid", "chroma")
@@ -54,7 +54,7 @@ def build_index(
     fusion: str = "rrf",
     weights: Sequence[float] | None = None,
     rrf_k: float = 60.0,
-) -> Any:
+) -> BaseIndex:
     """Build and save an index of the given kind; RETURNS the index.
 
     fusion, weights, rrf_k (hybrid only): "rrf" or "linear"; one weight per
@@ -93,11 +93,11 @@ def build_index(
     return index
 
 
-def select_mode(index: Any, mode: str | None, path: str | Path = "") -> Any:
+def select_mode(index: BaseIndex, mode: str | None, path: str | Path = "") -> BaseIndex:
     """The retriever for a search mode within an opened index (e.g. bm25 of a hybrid)."""
     from .fusion import HybridIndex
 
-    if mode is None or mode == getattr(index, "kind", None):
+    if mode is None or mode == index.kind:
         return index
     if mode not in SEARCH_MODES:
         raise ValueError(
@@ -121,12 +121,12 @@ def open_searcher(
     *,
     mode: str | None = None,
     rerank: str | None = None,
-    depth: int = 100,
+    depth: int = DEFAULT_DEPTH,
     batch_size: int = 32,
     max_length: int | None = None,
     weight: float = 1.0,
     backend: str = "torch",
-) -> Any:
+) -> Retriever:
     """An opened index (restricted to a mode), optionally followed by a reranker.
 
     weight (float): the cross-encoder's share of the final score (see
@@ -144,19 +144,15 @@ def open_searcher(
     return searcher
 
 
-def searcher_doc_ids(searcher: Any) -> list[str] | None:
+def searcher_doc_ids(searcher: Retriever) -> list[str] | None:
     """The ids of every document a searcher (or the index under a reranker) holds."""
-    from .rerank import RerankedRetriever
-
-    if isinstance(searcher, RerankedRetriever):
-        searcher = searcher.retriever
-    if hasattr(searcher, "doc_ids"):
-        return list(searcher.doc_ids())
-    docs = getattr(searcher, "docs", None)
-    return None if docs is None else [d.id for d in docs]
+    doc_ids = getattr(searcher, "doc_ids", None)
+    return None if doc_ids is None else list(doc_ids())
 
 
-def run_queries(searcher: Any, queries: Sequence[Any], k: int) -> dict[str, list[Hit]]:
+def run_queries(
+    searcher: Retriever, queries: Sequence[Any], k: int = DEFAULT_K
+) -> dict[str, list[Hit]]:
     """Search every query (Records or (id, text)); RETURNS query id -> hits."""
     ids, texts = [], []
     for i, q in enumerate(queries):
@@ -170,7 +166,7 @@ def run_queries(searcher: Any, queries: Sequence[Any], k: int) -> dict[str, list
 
 
 def evaluate_searcher(
-    searcher: Any,
+    searcher: Retriever,
     queries: Sequence[Any],
     qrels: dict[str, dict[str, int]],
     *,

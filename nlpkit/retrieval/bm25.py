@@ -10,21 +10,16 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import Errors
+from ..errors import Errors, IndexLoadError
+from .base import DEFAULT_K, BaseIndex, index_kinds
 from .hit import Hit
 from .store import (
     DOCS_FILE,
     Document,
-    IndexLoadError,
-    as_documents,
     check_k,
     check_queries,
     check_query,
-    prepare_dir,
-    read_docs,
-    read_meta,
-    write_docs,
-    write_meta,
+    index_documents,
 )
 from .tokenize import TermEncoder, Tokenizer
 
@@ -121,7 +116,8 @@ def top_k(retriever: Any, ids: np.ndarray, offsets: np.ndarray, k: int):
     )
 
 
-class BM25Index:
+@index_kinds.register("bm25")
+class BM25Index(BaseIndex):
     """A BM25 index over documents (bm25s scoring, eager sparse score matrix).
 
     docs (list[Document]): the indexed documents.
@@ -169,14 +165,12 @@ class BM25Index:
         """
 
         check_method(method)
-        docs = as_documents(documents, with_title=with_title)
-        if not docs:
-            raise ValueError(Errors.E312.format(where=""))
+        docs = index_documents(documents, with_title=with_title)
         if not isinstance(tokenizer, Tokenizer):
             tokenizer = Tokenizer(tokenizer or "stem")
         if tokens is not None and len(tokens) != len(docs):
             raise ValueError(
-                Errors.E313.format(
+                Errors.E025.format(
                     name="tokens",
                     rule=f"one list per document ({len(docs)} documents)",
                     value=f"{len(tokens)} lists",
@@ -210,40 +204,50 @@ class BM25Index:
             self._encoder = TermEncoder(self.tokenizer, vocab, grow=False)
         return self._encoder
 
-    def __len__(self) -> int:
-        return len(self.docs)
-
-    def search(self, query: str, k: int = 10) -> list[Hit]:
-        """The k best documents for a query; RETURNS hits, best first."""
-        return self.search_batch([query], k)[0]
-
-    def search_batch(self, queries: Sequence[str], k: int = 10) -> list[list[Hit]]:
-        """Search many queries at once; RETURNS one list of hits per query."""
-        check_queries(queries, k)
-        if not queries:
-            return []
-        return self._search(*self.encoder.encode_texts(queries), k)
+    def search_texts(self, queries: list[str], k: int) -> list[list[Hit]]:
+        return self._hits(*self._top_k(*self.encoder.encode_texts(queries), k))
 
     def search_tokens(
-        self, tokens: Sequence[list[str]], k: int = 10
+        self, tokens: Sequence[list[str]], k: int = DEFAULT_K
     ) -> list[list[Hit]]:
         """Search queries given as terms (as the tokenizer makes them)."""
         check_k(k)
         if not tokens:
             return []
-        return self._search(*self.encoder.encode_terms(tokens), k)
+        return self._hits(*self._top_k(*self.encoder.encode_terms(tokens), k))
 
-    def _search(self, ids: np.ndarray, offsets: np.ndarray, k: int):
-        k = min(k, len(self.docs))
-        found, scores, counts = top_k(self.retriever, ids, offsets, k)
+    def retrieve(
+        self, queries: Sequence[str] | Sequence[list[str]], k: int = DEFAULT_K
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The k best documents of each query as arrays, like bm25s' retrieve.
+
+        No Hit objects are made, so this is the fast path for many queries.
+        queries (list[str] | list[list[str]]): query texts, or their terms as the
+            tokenizer makes them (one list per query).
+        k (int): results per query (at most the number of documents).
+        RETURNS (tuple[np.ndarray, np.ndarray]): document numbers (int32, shape
+            (n_queries, k); positions in self.docs, -1 where a query matches
+            fewer documents) and their scores (float32, 0 there), best first.
+        """
+        check_k(k)
+        if len(queries) and not isinstance(queries[0], str):
+            ids, offsets = self.encoder.encode_terms(queries)
+        else:
+            ids, offsets = self.encoder.encode_texts(check_queries(queries))
+        found, scores, _ = self._top_k(ids, offsets, k)
+        return found, scores
+
+    def _top_k(self, ids: np.ndarray, offsets: np.ndarray, k: int):
+        return top_k(self.retriever, ids, offsets, min(k, len(self.docs)))
+
+    def _hits(self, found: np.ndarray, scores: np.ndarray, counts: np.ndarray):
         docs, results = self.docs, []
-        for row_ids, row_scores, n in zip(found, scores, counts.tolist()):
+        for row, row_scores, n in zip(found.tolist(), scores.tolist(), counts.tolist()):
             results.append(
                 [
                     Hit(doc.id, score, doc.text, doc.meta)
                     for doc, score in zip(
-                        map(docs.__getitem__, row_ids[:n].tolist()),
-                        row_scores[:n].tolist(),
+                        map(docs.__getitem__, row[:n]), row_scores[:n]
                     )
                 ]
             )
@@ -266,20 +270,16 @@ class BM25Index:
 
     def save(self, path: str | Path) -> Path:
         """Save the index to a folder (JSON and .npy files, no pickle)."""
-        path = prepare_dir(path)
-        self.retriever.save(str(path / BM25_DIR), show_progress=False)
-        write_docs(path / DOCS_FILE, self.docs)
-        write_meta(path, self.kind, **self.cfg)
-        return path
+        return self.save_folder(
+            path, lambda p: self.retriever.save(str(p / BM25_DIR), show_progress=False)
+        )
 
     @classmethod
     def load(cls, path: str | Path, **_: Any) -> BM25Index:
         """Open a saved BM25 index; a damaged one raises a clear error."""
         import bm25s
 
-        path = Path(path)
-        meta = read_meta(path, cls.kind)
-        docs = read_docs(path / DOCS_FILE)
+        path, meta, docs = cls.open_folder(path)
         try:
             retriever = bm25s.BM25.load(
                 str(path / BM25_DIR), allow_pickle=False, show_progress=False

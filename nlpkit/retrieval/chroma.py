@@ -8,13 +8,13 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..errors import Errors
+from ..errors import Errors, IndexLoadError
+from .base import BaseIndex, index_kinds
 from .dense import DEFAULT_ENCODER, Encoder
 from .hit import Hit
 from .store import (
-    IndexLoadError,
     as_documents,
-    check_queries,
+    index_documents,
     prepare_dir,
     read_meta,
     write_meta,
@@ -87,7 +87,8 @@ def _client(path: Path):
     )
 
 
-class ChromaStore:
+@index_kinds.register("chroma")
+class ChromaStore(BaseIndex):
     """Documents in an embedded, persistent ChromaDB collection (cosine space).
 
     path (Path): the store folder; collection: the Chroma collection;
@@ -114,9 +115,7 @@ class ChromaStore:
         """Create a store at path and add the documents (it is saved as it goes)."""
         if isinstance(encoder, Encoder):
             encoder = encoder.path
-        docs = as_documents(documents, with_title=with_title)
-        if not docs:
-            raise ValueError(Errors.E312.format(where=""))
+        docs = index_documents(documents, with_title=with_title)
         path = prepare_dir(path)
         ef = embedding_function_class()(str(encoder))
         client = _client(path / CHROMA_DIR)
@@ -148,16 +147,10 @@ class ChromaStore:
         """The ids of every stored document."""
         return list(self.collection.get(include=[])["ids"])
 
-    def search(self, query: str, k: int = 10) -> list[Hit]:
-        """The k nearest documents (cosine); RETURNS hits, best first."""
-        return self.search_batch([query], k)[0]
-
-    def search_batch(self, queries: Sequence[str], k: int = 10) -> list[list[Hit]]:
-        check_queries(queries, k)
-        if not queries:
-            return []
+    def search_texts(self, queries: list[str], k: int) -> list[list[Hit]]:
+        """The k nearest documents (cosine) of each query."""
         res = self.collection.query(
-            query_texts=list(queries),
+            query_texts=queries,
             n_results=min(k, len(self)),
             include=["documents", "metadatas", "distances"],
         )

@@ -4,27 +4,17 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from ..classify.encoders import SentenceEncoder
-from ..errors import Errors
+from ..errors import Errors, IndexLoadError
+from .base import DEFAULT_K, BaseIndex, index_kinds
 from .hit import Hit
-from .store import (
-    DOCS_FILE,
-    Document,
-    IndexLoadError,
-    as_documents,
-    check_queries,
-    prepare_dir,
-    read_docs,
-    read_meta,
-    write_docs,
-    write_meta,
-)
+from .store import Document, index_documents
 
 logger = logging.getLogger("nlpkit")
 DEFAULT_ENCODER = "minilm"
@@ -35,7 +25,8 @@ EMBEDDINGS_FILE = "embeddings.npy"
 Encoder = SentenceEncoder
 
 
-class DenseIndex:
+@index_kinds.register("dense")
+class DenseIndex(BaseIndex):
     """Exact inner-product search over normalized document embeddings.
 
     docs (list[Document]): the indexed documents.
@@ -62,9 +53,7 @@ class DenseIndex:
         """Embed and index documents (Records, dicts, (id, text) pairs or strings)."""
         if not isinstance(encoder, Encoder):
             encoder = Encoder(encoder)
-        docs = as_documents(documents, with_title=with_title)
-        if not docs:
-            raise ValueError(Errors.E312.format(where=""))
+        docs = index_documents(documents, with_title=with_title)
         embeddings = encoder.encode(
             [d.text for d in docs],
             normalize_embeddings=True,
@@ -72,23 +61,16 @@ class DenseIndex:
         )
         return cls(docs, embeddings, encoder)
 
-    def __len__(self) -> int:
-        return len(self.docs)
-
-    def search(self, query: str, k: int = 10) -> list[Hit]:
-        """The k nearest documents to a query; RETURNS hits, best first."""
-        return self.search_batch([query], k)[0]
-
-    def search_batch(self, queries: Sequence[str], k: int = 10) -> list[list[Hit]]:
-        """Search many queries with one batched encoding; RETURNS hits per query."""
-        check_queries(queries, k)
-        if not queries:
-            return []
+    def search_texts(self, queries: list[str], k: int) -> list[list[Hit]]:
+        """The queries embedded in one batch, then search_vectors."""
         return self.search_vectors(
-            self.encoder.encode(list(queries), normalize_embeddings=True), k
+            self.encoder.encode(queries, normalize_embeddings=True), k
         )
 
-    def search_vectors(self, vectors: np.ndarray, k: int = 10) -> list[list[Hit]]:
+    def search_vectors(
+        self, vectors: np.ndarray, k: int = DEFAULT_K
+    ) -> list[list[Hit]]:
+        """The k nearest documents to each (unit) query vector; RETURNS hits."""
         k = min(k, len(self.docs))
         scores = vectors @ self.embeddings.T
         top = np.argpartition(-scores, k - 1, axis=1)[:, :k]
@@ -120,11 +102,10 @@ class DenseIndex:
 
     def save(self, path: str | Path) -> Path:
         """Save embeddings (.npy, no pickle), documents and the encoder reference."""
-        path = prepare_dir(path)
-        np.save(path / EMBEDDINGS_FILE, self.embeddings, allow_pickle=False)
-        write_docs(path / DOCS_FILE, self.docs)
-        write_meta(path, self.kind, **self.cfg)
-        return path
+        return self.save_folder(
+            path,
+            lambda p: np.save(p / EMBEDDINGS_FILE, self.embeddings, allow_pickle=False),
+        )
 
     @classmethod
     def load(
@@ -136,9 +117,7 @@ class DenseIndex:
         **_: Any,
     ) -> DenseIndex:
         """Open a saved dense index; encoder overrides the saved model reference."""
-        path = Path(path)
-        meta = read_meta(path, cls.kind)
-        docs = read_docs(path / DOCS_FILE)
+        path, meta, docs = cls.open_folder(path)
         try:
             embeddings = np.load(path / EMBEDDINGS_FILE, allow_pickle=False)
         except (OSError, ValueError, EOFError, json.JSONDecodeError) as err:

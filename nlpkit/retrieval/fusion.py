@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import Errors
+from .base import DEFAULT_K, BaseIndex, index_kinds, load_index
 from .hit import Hit
 from .store import check_k, prepare_dir, read_meta, write_meta
 
@@ -26,7 +27,7 @@ def _weights(
         raise ValueError(Errors.E308.format(weights=weights, n=n, names=list(names)))
     if any(not np.isfinite(w) or w < 0 for w in weights):
         raise ValueError(
-            Errors.E313.format(
+            Errors.E025.format(
                 name="fusion weights", rule="finite and >= 0", value=weights
             )
         )
@@ -48,7 +49,7 @@ def check_fusion(
         if value not in known:
             raise ValueError(Errors.E307.format(what=what, value=value, known=known))
     if not rrf_k > 0:
-        raise ValueError(Errors.E313.format(name="rrf_k", rule="> 0", value=rrf_k))
+        raise ValueError(Errors.E025.format(name="rrf_k", rule="> 0", value=rrf_k))
     return _weights(weights, len(names), names)
 
 
@@ -86,7 +87,7 @@ def reciprocal_rank_fusion(
         each ranker's rank and score.
     """
     if k < 0:
-        raise ValueError(Errors.E313.format(name="RRF k", rule=">= 0", value=k))
+        raise ValueError(Errors.E025.format(name="RRF k", rule=">= 0", value=k))
     names = list(names or [str(i) for i in range(len(rankings))])
     weights = _weights(weights, len(rankings), names)
     fused: dict[str, float] = {}
@@ -138,7 +139,8 @@ def linear_fusion(
     return _merge(rankings, fused, names)
 
 
-class HybridIndex:
+@index_kinds.register("hybrid")
+class HybridIndex(BaseIndex):
     """Several retrievers (e.g. BM25 and dense) searched together and fused.
 
     retrievers (dict[str, retriever]): name -> anything with search_batch.
@@ -185,11 +187,9 @@ class HybridIndex:
             names=names,
         )
 
-    def search(self, query: str, k: int = 10) -> list[Hit]:
-        """The k best documents by fused score; RETURNS hits, best first."""
-        return self.search_batch([query], k)[0]
-
-    def search_batch(self, queries: Sequence[str], k: int = 10) -> list[list[Hit]]:
+    def search_batch(
+        self, queries: Sequence[str], k: int = DEFAULT_K
+    ) -> list[list[Hit]]:
         """Search every retriever for all queries, then fuse per query."""
         check_k(k)
         depth = max(self.depth, k)
@@ -201,9 +201,6 @@ class HybridIndex:
     @property
     def docs(self):
         return next(iter(self.retrievers.values())).docs
-
-    def __len__(self) -> int:
-        return len(self.docs)
 
     def save(self, path: str | Path) -> Path:
         """Save each retriever to a subfolder and the fusion settings as JSON."""
@@ -225,8 +222,6 @@ class HybridIndex:
     @classmethod
     def load(cls, path: str | Path, **options: Any) -> HybridIndex:
         """Open a saved hybrid index (each part checked as it is opened)."""
-        from .store import load_index
-
         path = Path(path)
         meta = read_meta(path, cls.kind)
         retrievers = {

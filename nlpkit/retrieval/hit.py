@@ -6,14 +6,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
-@dataclass
+@dataclass(slots=True)
 class Hit:
     """One retrieved or reranked passage.
 
     id (str): the document id.
     score (float): the ranker's score; higher is better.
     text (str | None): the passage text, when the index keeps it.
-    meta (dict): anything else (title, first-stage scores and ranks).
+    meta (dict): anything else (title, first-stage scores and ranks); an index
+        shares its document's meta dict with the hit, copy before changing it.
     """
 
     id: str

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from .rerank import Reranker
 
@@ -12,20 +13,12 @@ class CrossEncoderJudge:
     """Scores how well the second text of each pair answers or matches the first.
 
     model (str | Path): a cross-encoder folder (e.g. one trained with `nlpkit rerank
-        train`) or a name; batch_size (int); max_length (int | None).
+        train`) or a name; options: as for Reranker (batch_size, max_length,
+        device, backend).
     """
 
-    def __init__(
-        self,
-        model: str | Path,
-        *,
-        batch_size: int = 32,
-        max_length: int | None = None,
-        device: str | None = None,
-    ):
-        self.reranker = Reranker(
-            model, batch_size=batch_size, max_length=max_length, device=device
-        )
+    def __init__(self, model: str | Path, **options: Any):
+        self.reranker = Reranker(model, **options)
 
     def score(self, pairs: Sequence[tuple[str, str]]) -> list[float]:
         """One score per pair, batched; RETURNS floats (in [0, 1] for a one-label model)."""

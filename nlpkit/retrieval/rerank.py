@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import Errors, Warnings
+from .base import DEFAULT_DEPTH, DEFAULT_K, BaseRetriever, as_retriever
 from .hit import Hit
 from .models import hub_error, pick_device, resolve_model
 from .store import check_k, check_query
@@ -87,7 +88,7 @@ class Reranker:
             )
         if batch_size < 1:
             raise ValueError(
-                Errors.E313.format(
+                Errors.E025.format(
                     name="batch_size", rule="an integer >= 1", value=batch_size
                 )
             )
@@ -240,7 +241,7 @@ class Reranker:
         """
         if len(queries) != len(candidates):
             raise ValueError(
-                Errors.E313.format(
+                Errors.E025.format(
                     name="candidates",
                     rule=f"one list per query ({len(queries)} queries)",
                     value=f"{len(candidates)} lists",
@@ -277,11 +278,19 @@ class Reranker:
         return out
 
 
-def as_hit(candidate: Candidate, position: int) -> Hit:
+def as_hit(candidate: Any, position: int) -> Hit:
+    """A candidate (Hit, dict, str, or an object with id/text/score) as a Hit."""
+    if not isinstance(candidate, (Hit, dict, str)) and hasattr(candidate, "text"):
+        candidate = Hit(
+            str(getattr(candidate, "id", position)),
+            float(getattr(candidate, "score", 0.0) or 0.0),
+            candidate.text,
+            dict(getattr(candidate, "meta", None) or {}),
+        )
     if isinstance(candidate, Hit):
         if candidate.text is None:
             raise ValueError(
-                Errors.E313.format(
+                Errors.E025.format(
                     name=f"candidate {candidate.id!r}",
                     rule="a Hit with text",
                     value=None,
@@ -293,12 +302,18 @@ def as_hit(candidate: Candidate, position: int) -> Hit:
     return Hit(str(position), 0.0, str(candidate), {})
 
 
-class RerankedRetriever:
+class RerankedRetriever(BaseRetriever):
     """A first-stage retriever followed by a cross-encoder over its top `depth` hits.
 
-    retriever: anything with search_batch; reranker (Reranker); depth (int): hits
-    reranked per query. When k > depth, the first stage's hits below depth follow
-    the reranked ones in their own order (so Recall@k is that of the first stage).
+    The one composition of search and rerank: `nlpkit search --rerank`, the
+    nlpkit_reranker component (candidates = "index") and the RAG task all use it,
+    from config as nlpkit.RerankedRetriever.v1.
+
+    retriever (Retriever): an index or anything with search_batch (or search);
+    reranker (Reranker): nlpkit's cross-encoder, or anything with rerank(query,
+    candidates, top_k); depth (int): hits reranked per query. When k > depth, the
+    first stage's hits below depth follow the reranked ones in their own order (so
+    Recall@k is that of the first stage).
     weight (float): the cross-encoder's share of the final score. 1.0 orders by the
     cross-encoder alone; below 1, min-max normalized cross-encoder and first-stage
     scores are summed with weights (weight, 1 - weight), which keeps what the
@@ -310,38 +325,58 @@ class RerankedRetriever:
         retriever: Any,
         reranker: Reranker,
         *,
-        depth: int = 100,
+        depth: int = DEFAULT_DEPTH,
         weight: float = 1.0,
     ):
         if not 0.0 <= weight <= 1.0:
             raise ValueError(
-                Errors.E313.format(name="rerank weight", rule="in [0, 1]", value=weight)
+                Errors.E025.format(name="rerank weight", rule="in [0, 1]", value=weight)
             )
-        self.retriever = retriever
+        self.retriever = as_retriever(retriever)
         self.reranker = reranker
-        self.depth = check_k(depth)
+        self.depth = check_k(depth, "depth")
         self.weight = float(weight)
 
     @property
     def docs(self):
         return self.retriever.docs
 
-    def search(self, query: str, k: int = 10) -> list[Hit]:
-        return self.search_batch([query], k)[0]
+    def doc_ids(self) -> list[str] | None:
+        """The ids of every document the first stage holds (None if it cannot tell)."""
+        inner = self.retriever
+        if hasattr(inner, "doc_ids"):
+            return list(inner.doc_ids())
+        docs = getattr(inner, "docs", None)
+        return None if docs is None else [d.id for d in docs]
 
-    def search_batch(self, queries: Sequence[str], k: int = 10) -> list[list[Hit]]:
+    def search_batch(
+        self, queries: Sequence[str], k: int = DEFAULT_K
+    ) -> list[list[Hit]]:
         """First-stage search, then one batched rerank of all queries' candidates."""
         check_k(k)
         first = self.retriever.search_batch(queries, max(self.depth, k))
+        first = [
+            [h if isinstance(h, Hit) else as_hit(h, j) for j, h in enumerate(hits)]
+            for hits in first
+        ]
         out: list[list[Hit]] = [[] for _ in queries]
         todo = [i for i, hits in enumerate(first) if hits]
         if todo:
-            reranked = self.reranker.rerank_batch(
+            reranked = self.rerank_batch(
                 [queries[i] for i in todo], [first[i][: self.depth] for i in todo]
             )
             for i, hits in zip(todo, reranked):
                 out[i] = self.combine(first[i], hits, k)
         return out
+
+    def rerank_batch(self, queries, candidates) -> list[list[Hit]]:
+        if hasattr(self.reranker, "rerank_batch"):
+            return self.reranker.rerank_batch(queries, candidates)
+        # a reranker with only rerank(query, candidates, top_k), one query at a time
+        return [
+            [as_hit(h, j) for j, h in enumerate(self.reranker.rerank(q, c, None))]
+            for q, c in zip(queries, candidates)
+        ]
 
     def combine(self, first: Sequence[Hit], reranked: Sequence[Hit], k: int):
         """One query's final top k from its first-stage and reranked hits."""

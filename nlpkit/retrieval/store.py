@@ -1,4 +1,8 @@
-"""Documents held by an index, and saving/opening index folders safely (no pickle)."""
+"""Documents held by an index, and the folder files of an index (no pickle).
+
+A leaf module: it knows no index class. Opening an index of any kind is
+load_index in base.py (still importable from here).
+"""
 
 from __future__ import annotations
 
@@ -9,15 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import Errors
+from ..errors import Errors, IndexLoadError
 
 FORMAT_VERSION = 1
 META_FILE = "nlpkit_index.json"
 DOCS_FILE = "docs.jsonl"
-
-
-class IndexLoadError(ValueError):
-    """A saved index that cannot be opened (missing, not an index, or damaged)."""
 
 
 @dataclass
@@ -61,6 +61,14 @@ def as_documents(items: Iterable[Any], *, with_title: bool = True) -> list[Docum
             raise ValueError(Errors.E311.format(id=doc.id, place=place))
         seen.add(doc.id)
         docs.append(doc)
+    return docs
+
+
+def index_documents(items: Iterable[Any], *, with_title: bool = True) -> list[Document]:
+    """as_documents for a new index: no documents at all raises E312."""
+    docs = as_documents(items, with_title=with_title)
+    if not docs:
+        raise ValueError(Errors.E312.format(where=""))
     return docs
 
 
@@ -140,31 +148,6 @@ def prepare_dir(path: str | Path, overwrite: bool = True) -> Path:
     return path
 
 
-def load_index(path: str | Path, **options: Any):
-    """Open any saved nlpkit index (bm25, dense, chroma, hybrid).
-
-    path (str | Path): the index folder.
-    RETURNS: the index, with search() and search_batch().
-    """
-    from .bm25 import BM25Index
-    from .chroma import ChromaStore
-    from .dense import DenseIndex
-    from .fusion import HybridIndex
-
-    kinds = {
-        "bm25": BM25Index,
-        "dense": DenseIndex,
-        "chroma": ChromaStore,
-        "hybrid": HybridIndex,
-    }
-    meta = read_meta(path)
-    if meta["kind"] not in kinds:
-        raise IndexLoadError(
-            Errors.E304.format(path=path, reason=f"unknown index kind {meta['kind']!r}")
-        )
-    return kinds[meta["kind"]].load(path, **options)
-
-
 def check_query(query: str, where: str = "") -> str:
     if not isinstance(query, str) or not query.strip():
         raise ValueError(Errors.E301.format(where=where))
@@ -178,7 +161,16 @@ def check_queries(queries: Sequence[str], k: int | None = None) -> list[str]:
     return [check_query(q, f" (query {i})") for i, q in enumerate(queries)]
 
 
-def check_k(k: int) -> int:
-    if not isinstance(k, int) or k < 1:
-        raise ValueError(Errors.E313.format(name="k", rule="an integer >= 1", value=k))
+def check_k(k: int, name: str = "k") -> int:
+    if not isinstance(k, int) or isinstance(k, bool) or k < 1:
+        raise ValueError(Errors.E025.format(name=name, rule="an integer >= 1", value=k))
     return k
+
+
+def __getattr__(name: str):
+    # load_index moved to base.py; importing it lazily keeps this module a leaf
+    if name == "load_index":
+        from .base import load_index
+
+        return load_index
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

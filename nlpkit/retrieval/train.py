@@ -281,7 +281,7 @@ def check_train_settings(
     """Raise E313 for a training setting out of range."""
     all_negatives = n_negatives is None or n_negatives >= 0
     check_settings(
-        Errors.E313,
+        Errors.E025,
         (
             ("epochs", epochs, epochs >= 1, ">= 1"),
             ("batch_size", batch_size, batch_size >= 1, ">= 1"),
@@ -298,7 +298,7 @@ def _with_negatives(
     """The examples a listwise loss can use: those with at least one negative."""
     if n_negatives == 0:
         raise ValueError(
-            Errors.E313.format(
+            Errors.E025.format(
                 name="n_negatives with the listwise loss", rule=">= 1", value=0
             )
         )
@@ -365,7 +365,7 @@ def train_reranker(
     ce = load_cross_encoder(model, device=device, max_length=max_length, num_labels=1)
     if ce.num_labels != 1:
         raise ValueError(
-            Errors.E313.format(
+            Errors.E025.format(
                 name="the model's label count", rule="1", value=ce.num_labels
             )
         )

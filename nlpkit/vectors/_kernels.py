@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 EMPTY = np.int64(-1)
 MODES = {"symmetric": 0, "left": 1, "right": 2}
@@ -188,57 +188,6 @@ def doc_term_counts(ids, starts, n_docs):
                 prev = v
         indptr[d + 1] = nnz
     return indptr, indices[:nnz], data[:nnz]
-
-
-@njit(parallel=True, cache=True)
-def gram_upper(indptr, indices, data, n_words, n_blocks):
-    """Upper triangle (i < j) of X.T @ X of a CSR doc-term matrix, dense.
-
-    Columns must be sorted within rows. Rows are split between threads by id modulo
-    n_blocks, so no two threads write the same row.
-    """
-    out = np.zeros((n_words, n_words), dtype=np.float64)
-    n_docs = indptr.shape[0] - 1
-    for block in prange(n_blocks):
-        for d in range(n_docs):
-            a = indptr[d]
-            e = indptr[d + 1]
-            for p in range(a, e):
-                i = indices[p]
-                if i % n_blocks != block:
-                    continue
-                ci = data[p]
-                for q in range(p + 1, e):
-                    out[i, indices[q]] += ci * data[q]
-    return out
-
-
-@njit(parallel=True, cache=True)
-def symmetric_to_csr(upper):
-    """CSR arrays of the symmetric matrix whose upper triangle is given (zero diagonal)."""
-    n = upper.shape[0]
-    counts = np.zeros(n, dtype=np.int64)
-    for i in prange(n):
-        c = 0
-        for j in range(n):
-            if (upper[i, j] if i < j else upper[j, i]) != 0 and i != j:
-                c += 1
-        counts[i] = c
-    indptr = np.zeros(n + 1, dtype=np.int64)
-    indptr[1:] = np.cumsum(counts)
-    indices = np.empty(indptr[-1], dtype=np.int32)
-    data = np.empty(indptr[-1], dtype=np.float64)
-    for i in prange(n):
-        k = indptr[i]
-        for j in range(n):
-            if i == j:
-                continue
-            v = upper[i, j] if i < j else upper[j, i]
-            if v != 0:
-                indices[k] = j
-                data[k] = v
-                k += 1
-    return indptr, indices, data
 
 
 @njit(cache=True, inline="always")

@@ -1,8 +1,9 @@
 """Co-occurrence counting: word-by-word windows and word-by-document, sparse, streamed.
 
-Counting goes through a numba hash table of (row, col) -> weight that persists across
-chunks of the corpus, so memory is bounded by the number of distinct pairs (the
-matrix), not by the corpus size.
+count_cooccurrence counts each chunk of the corpus straight into a CSR matrix, row by
+row (_window.py), and sums the chunks' matrices, so memory is the matrix and one
+chunk. CoocCounter, for counts that grow a batch at a time (the spaCy component),
+keeps a numba hash table of (row, col) -> weight that persists across batches.
 """
 
 from __future__ import annotations
@@ -19,12 +20,17 @@ import scipy.sparse as sp
 
 from ..errors import Errors
 from . import _kernels as K
+from ._gram import gram_csr
+from ._window import CsrSum, window_csr
 from .corpus import as_token_corpus
 from .vocab import Vocabulary
 
 logger = logging.getLogger("nlpkit")
 Direction = Literal["symmetric", "left", "right"]
 CHUNK_TOKENS = 1_000_000
+# a token file's ids are in memory already: counted in large blocks (12 bytes of
+# scratch a token), there are fewer partial matrices to sum
+ID_BLOCK_TOKENS = 16_000_000
 DENSE_CELLS = 32_000_000  # 256 MB of float64 at most, for the most frequent pairs
 
 
@@ -46,22 +52,7 @@ class CoocCounter:
         capacity: int = 1 << 16,
         dense_cells: int | None = None,
     ):
-        if window < 1:
-            raise ValueError(
-                Errors.E108.format(what="window", rule=">= 1", value=window)
-            )
-        if direction not in K.MODES:
-            raise ValueError(
-                Errors.E107.format(
-                    what="direction", value=direction, known=", ".join(K.MODES)
-                )
-            )
-        if weighting not in ("none", "harmonic"):
-            raise ValueError(
-                Errors.E107.format(
-                    what="weighting", value=weighting, known="none, harmonic"
-                )
-            )
+        _check_window_settings(window, direction, weighting)
         self.window = window
         self.direction = direction
         self.weighting = weighting
@@ -330,47 +321,98 @@ def count_cooccurrence(
     direction (str): "symmetric", "left" (row word, words before it) or "right".
     weighting (str): "none" or "harmonic" (1/distance, as GloVe).
     min_count / max_size: vocabulary limits (a first pass counts the words).
+    vocab (Vocabulary): count over this vocabulary instead (rows in its order).
     drop_oov (bool): remove words outside the vocabulary before windowing, as the
         GloVe tools do (default: they keep their place and distances).
+    chunk_tokens (int): tokens counted at a time (a token file's: at least
+        ID_BLOCK_TOKENS); the chunks' matrices are summed.
     RETURNS (CoocMatrix): counts over the kept vocabulary.
     """
+    _check_window_settings(window, direction, weighting)
     corpus = as_token_corpus(corpus, **corpus_options)
     source = getattr(corpus, "source", "<corpus>")
     token_file = _read_token_file(corpus) if vocab is None else None
     if token_file is not None:
         # one pass over a plain token file: ids, then renumbered to the vocabulary
         words, counts, ids, lengths = token_file
-        vocab = Vocabulary.from_counter(
-            dict(zip(words, counts.tolist())),
-            min_count=min_count, max_size=max_size, source=source,
-        )  # fmt: skip
-        get = vocab.index.get
-        new_id = np.fromiter((get(w, -1) for w in words), np.int64, len(words))
-        counter = CoocCounter(
-            window=window, direction=direction, weighting=weighting, vocab=vocab,
-            drop_oov=drop_oov,
-        )  # fmt: skip
-        counter.add_ids(new_id[ids], lengths)
-        result = counter.to_matrix()
-        result.vocab = vocab
-        return result
-    if vocab is None:
-        vocab = Vocabulary.build(
-            corpus, min_count=min_count, max_size=max_size, source=source
+        vocab, new_id = Vocabulary.from_counts(
+            words, counts, min_count=min_count, max_size=max_size, source=source
         )
-    counter = CoocCounter(
-        window=window,
-        direction=direction,
-        weighting=weighting,
-        vocab=vocab,
-        drop_oov=drop_oov,
-    )
+        blocks = _split_blocks(new_id[ids], lengths, max(chunk_tokens, ID_BLOCK_TOKENS))
+        del ids, token_file  # the int64 ids: only the int32 copy is needed
+    else:
+        if vocab is None:
+            vocab = Vocabulary.build(
+                corpus, min_count=min_count, max_size=max_size, source=source
+            )
+        blocks = _encode_blocks(corpus, vocab, chunk_tokens)
+    mode, harmonic = K.MODES[direction], weighting == "harmonic"
+    total = CsrSum()
+    for ids, lengths in blocks:
+        if drop_oov:
+            ids, lengths = _drop_oov(ids, lengths)
+        starts = np.zeros(len(lengths) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=starts[1:])
+        total.add(window_csr(ids, starts, len(vocab), window, mode, harmonic))
+    matrix = total.total()
+    if matrix is None:
+        raise ValueError(Errors.E101.format(source=source))
+    settings = {"window": window, "direction": direction, "weighting": weighting}
+    return CoocMatrix(vocab, matrix, settings)
+
+
+def _check_window_settings(window: int, direction: str, weighting: str) -> None:
+    if window < 1:
+        raise ValueError(Errors.E108.format(what="window", rule=">= 1", value=window))
+    if direction not in K.MODES:
+        raise ValueError(
+            Errors.E107.format(
+                what="direction", value=direction, known=", ".join(K.MODES)
+            )
+        )
+    if weighting not in ("none", "harmonic"):
+        raise ValueError(
+            Errors.E107.format(
+                what="weighting", value=weighting, known="none, harmonic"
+            )
+        )
+
+
+def _encode_blocks(corpus, vocab: Vocabulary, chunk_tokens: int):
+    """(int32 ids, context lengths) per chunk of token lists; -1 = not in vocab."""
+    get = vocab.index.get
     for chunk in iter_chunks(corpus, chunk_tokens):
-        counter.add_contexts(chunk)
-    logger.debug("co-occurrence table: %d pairs", counter.n_filled)
-    result = counter.to_matrix()
-    result.vocab = vocab
-    return result
+        lengths = np.fromiter((len(t) for t in chunk), np.int64, len(chunk))
+        ids = np.fromiter(
+            (get(t, -1) for tokens in chunk for t in tokens),
+            np.int32,
+            int(lengths.sum()),
+        )
+        yield ids, lengths
+
+
+def _split_blocks(ids: np.ndarray, lengths: np.ndarray, chunk_tokens: int):
+    """Whole contexts of about chunk_tokens tokens at a time, as (ids, lengths)."""
+    ends = np.cumsum(lengths)
+    cuts = np.searchsorted(ends, np.arange(chunk_tokens, ends[-1], chunk_tokens))
+    first, start = 0, 0
+    for last in [*np.unique(cuts + 1).tolist(), len(lengths)]:
+        if last <= first:
+            continue
+        stop = int(ends[last - 1])
+        yield ids[start:stop], lengths[first:last]
+        first, start = last, stop
+
+
+def _drop_oov(ids: np.ndarray, lengths: np.ndarray):
+    """Ids and context lengths with out-of-vocabulary ids (-1) removed."""
+    keep = ids >= 0
+    if keep.all():
+        return ids, lengths
+    offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    kept = np.concatenate([[0], np.cumsum(keep)])
+    return ids[keep], kept[offsets[1:]] - kept[offsets[:-1]]
 
 
 def _read_token_file(corpus):
@@ -408,26 +450,31 @@ def doc_term_matrix(
     corpus_options.setdefault("context", "document")
     corpus = as_token_corpus(corpus, **corpus_options)
     source = getattr(corpus, "source", "<corpus>")
-    if vocab is None:
-        vocab = Vocabulary.build(
-            corpus, min_count=min_count, max_size=max_size, source=source
+    token_file = _read_token_file(corpus) if vocab is None else None
+    if token_file is not None:
+        words, counts, ids, lengths = token_file
+        vocab, new_id = Vocabulary.from_counts(
+            words, counts, min_count=min_count, max_size=max_size, source=source
         )
-    get = vocab.index.get
-    blocks = []
-    for chunk in iter_chunks(corpus, chunk_tokens):
-        lengths = np.fromiter((len(t) for t in chunk), np.int64, len(chunk))
-        starts = np.zeros(len(chunk) + 1, dtype=np.int64)
+        blocks = _split_blocks(new_id[ids], lengths, max(chunk_tokens, ID_BLOCK_TOKENS))
+        del ids, token_file  # the int64 ids: only the int32 copy is needed
+    else:
+        if vocab is None:
+            vocab = Vocabulary.build(
+                corpus, min_count=min_count, max_size=max_size, source=source
+            )
+        blocks = _encode_blocks(corpus, vocab, chunk_tokens)
+    parts = []
+    for ids, lengths in blocks:
+        starts = np.zeros(len(lengths) + 1, dtype=np.int64)
         np.cumsum(lengths, out=starts[1:])
-        ids = np.fromiter(
-            (get(t, -1) for tokens in chunk for t in tokens), np.int64, int(starts[-1])
-        )
-        indptr, indices, data = K.doc_term_counts(ids, starts, len(chunk))
-        blocks.append(
-            sp.csr_matrix((data, indices, indptr), shape=(len(chunk), len(vocab)))
-        )
-    if not blocks:
+        indptr, indices, data = K.doc_term_counts(ids, starts, len(lengths))
+        shape = (len(lengths), len(vocab))
+        parts.append(sp.csr_matrix((data, indices, indptr), shape=shape))
+    if not parts:
         raise ValueError(Errors.E101.format(source=source))
-    return sp.vstack(blocks, format="csr"), vocab
+    matrix = parts[0] if len(parts) == 1 else sp.vstack(parts, format="csr")
+    return matrix, vocab
 
 
 def cooccurrence_by_document(corpus, *, binary: bool = False, **options) -> CoocMatrix:
@@ -438,20 +485,5 @@ def cooccurrence_by_document(corpus, *, binary: bool = False, **options) -> Cooc
     X, vocab = doc_term_matrix(corpus, **options)
     if binary:
         X.data[:] = 1.0
-    n = len(vocab)
-    if n * n <= DENSE_CELLS:
-        # small vocabularies: a parallel dense product beats scipy's sparse one
-        import numba
-
-        X.sort_indices()
-        upper = K.gram_upper(
-            X.indptr.astype(np.int64), X.indices, X.data, n, numba.get_num_threads()
-        )
-        indptr, indices, data = K.symmetric_to_csr(upper)
-        del upper
-        matrix = sp.csr_matrix((data, indices, indptr), shape=(n, n))
-    else:
-        matrix = (X.T @ X).tocsr()
-        matrix.setdiag(0)
-        matrix.eliminate_zeros()
+    matrix = gram_csr(X)
     return CoocMatrix(vocab, matrix, {"window": "document", "binary": binary})

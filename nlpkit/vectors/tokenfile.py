@@ -4,7 +4,8 @@ When a TokenCorpus reads one plain-text file whose lines are already the tokens 
 tokenizer would produce (lowercased, separated by spaces), the file is read in large
 byte blocks and its tokens are split, interned and counted in one numba pass, instead
 of tokenizing line by line in Python. Anything else returns None and the caller
-takes the general path, so the tokens are always the same.
+takes the general path, so the tokens are always the same. numba is imported only
+when a file is interned: loading it costs about half a second.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from pathlib import Path
 
 import numpy as np
 
-from . import _kernels as K
 from .corpus import TokenCorpus
 
 BLOCK_BYTES = 1 << 23
@@ -116,6 +116,8 @@ class Interner:
 
     def add(self, buf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Intern the tokens of whole lines; RETURNS (ids, tokens per non-empty line)."""
+        from . import _kernels as K  # numba: loaded only when a file is interned
+
         ids = np.empty(len(buf) // 2 + 1, dtype=np.int64)
         lengths = np.empty(int(np.count_nonzero(buf == 10)) + 1, dtype=np.int64)
         state = (0, 0, 0, 0)  # pos, n_ids, n_lines, cur
@@ -138,6 +140,8 @@ class Interner:
         return ids[:n_ids], lengths[:n_lines]
 
     def _grow(self, need_bytes: int) -> None:
+        from . import _kernels as K
+
         if self.n_words + 1 > (len(self.slots) * 6) // 10:
             self.slots = K.rehash_words(
                 self.word_hash, self.n_words, 2 * len(self.slots)
@@ -176,6 +180,15 @@ def iter_token_blocks(
 
 
 def _blocks(path, tokenizer, lowercase, interner, block_bytes):
+    for block in iter_checked_blocks(path, tokenizer, lowercase, block_bytes):
+        yield interner.add(np.frombuffer(block, dtype=np.uint8))
+
+
+def iter_checked_blocks(
+    path: Path, tokenizer: str, lowercase: bool, block_bytes: int = BLOCK_BYTES
+) -> Iterator[bytes]:
+    """The file in blocks of whole lines; a block that is not plain tokens for this
+    tokenizer raises NotATokenFile."""
     rest = b""
     first = True
     with open(path, "rb") as f:
@@ -195,4 +208,4 @@ def _blocks(path, tokenizer, lowercase, interner, block_bytes):
             if not _block_ok(block, tokenizer, lowercase, first):
                 raise NotATokenFile(str(path))
             first = False
-            yield interner.add(np.frombuffer(block, dtype=np.uint8))
+            yield block

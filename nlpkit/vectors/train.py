@@ -3,9 +3,11 @@ train_vectors entry point for every algorithm.
 
 gensim trains with `corpus_file`: its fast path, which runs the worker threads
 without the GIL and without re-tokenizing on every epoch. A corpus that is already
-one plain token file is trained on in place; any other is streamed once into a
+one plain token file is trained on in place; any other stream is written once into a
 temporary token file. Either way the words are counted in that one pass, so gensim
-does not read the corpus again to build its vocabulary.
+does not read the corpus again to build its vocabulary. A list of token lists is
+already in memory: it goes to gensim as it is (`sentences`), which on few cores is
+cheaper than writing it out and reading it back.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import os
 import tempfile
 from collections import Counter
 from collections.abc import Iterable
+from contextlib import contextmanager
 from pathlib import Path
 
 from ..errors import Errors
@@ -23,6 +26,7 @@ from .kv import WordVectors, from_gensim
 
 logger = logging.getLogger("nlpkit")
 MAX_SENTENCE_LEN = 10000  # gensim cuts longer lines into sentences of this length
+PLAIN_COUNT_BYTES = 32 << 20
 ALGORITHMS = ("word2vec", "skipgram", "cbow", "fasttext", "glove", "ppmi-svd")
 
 
@@ -56,25 +60,58 @@ def _write_and_count(corpus: Iterable[list[str]], path: str | Path):
 def _count_token_file(corpus):
     """(path, word counts, n_tokens, n_sentences) when the corpus is a plain token
     file gensim can read as it is; None otherwise."""
-    from .tokenfile import Interner, NotATokenFile, direct_path, iter_token_blocks
+    from .tokenfile import NotATokenFile, direct_path
 
     path = direct_path(corpus)
     if path is None:
         return None
-    interner = Interner()
-    blocks = iter_token_blocks(corpus, interner)
-    n_tokens = n_sentences = 0
+    # numba's first call in a process costs about 0.7 s (import, code loading): below
+    # ~30 MB (5M tokens) bytes.split and a Counter finish sooner
+    small = path.stat().st_size < PLAIN_COUNT_BYTES
+    count = _count_plain if small else _count_with_numba
     try:
-        for ids, lengths in blocks:
-            n_tokens += len(ids)
-            n_sentences += int((-(-lengths // MAX_SENTENCE_LEN)).sum())
+        counts, n_tokens, n_sentences = count(path, corpus)
     except NotATokenFile:
         return None
-    counts = dict(zip(interner.words(), interner.word_counts().tolist()))
     return path, counts, n_tokens, n_sentences
 
 
+def _count_with_numba(path, corpus):
+    from .tokenfile import Interner, iter_token_blocks
+
+    interner = Interner()
+    n_tokens = n_sentences = 0
+    for ids, lengths in iter_token_blocks(corpus, interner):
+        n_tokens += len(ids)
+        n_sentences += int((-(-lengths // MAX_SENTENCE_LEN)).sum())
+    counts = dict(zip(interner.words(), interner.word_counts().tolist()))
+    return counts, n_tokens, n_sentences
+
+
+def _count_plain(path, corpus):
+    from .tokenfile import iter_checked_blocks
+
+    counts: Counter = Counter()
+    n_tokens = n_sentences = 0
+    blocks = iter_checked_blocks(path, corpus.tokenizer_name, corpus.lowercase)
+    for block in blocks:
+        tokens = block.split()
+        counts.update(tokens)
+        n_tokens += len(tokens)
+        for line in block.split(b"\n"):
+            if len(line) < 2 * MAX_SENTENCE_LEN - 1:  # fewer tokens than that
+                n_sentences += bool(line.strip())
+            else:
+                n_sentences += -(-len(line.split()) // MAX_SENTENCE_LEN)
+    words = {w.decode("utf-8"): n for w, n in counts.items()}
+    return words, n_tokens, n_sentences
+
+
 def _gensim_train(cls, corpus, *, source: str, **params):
+    if isinstance(corpus, list):
+        # token lists already in memory: gensim's own path for them, no file
+        model = _fit_sentences(cls, corpus, source, params)
+        return model, int(model.corpus_total_words)
     direct = _count_token_file(corpus)
     if direct is not None:
         path, counts, n_tokens, n_sentences = direct
@@ -87,6 +124,23 @@ def _gensim_train(cls, corpus, *, source: str, **params):
     return model, n_tokens
 
 
+def _fit_sentences(cls, sentences, source, params):
+    # what cls(sentences=sentences, **params) does, with nlpkit's errors
+    model = cls(**params)
+    with _vocabulary_errors(source, params):
+        model.build_vocab(sentences)
+        if model.corpus_total_words == 0:
+            raise ValueError(Errors.E101.format(source=source))
+        logger.info("training %s on %d tokens", cls.__name__, model.corpus_total_words)
+        model.train(
+            sentences, total_examples=model.corpus_count,
+            total_words=model.corpus_total_words, epochs=model.epochs,
+            start_alpha=model.alpha, end_alpha=model.min_alpha,
+            compute_loss=model.compute_loss,
+        )  # fmt: skip
+    return model
+
+
 def _fit(cls, path, counts, n_tokens, n_sentences, source, params):
     # what cls(corpus_file=path, **params) does, with the vocabulary scan replaced
     # by the counts already made (same words, counts and first-seen order)
@@ -94,7 +148,7 @@ def _fit(cls, path, counts, n_tokens, n_sentences, source, params):
         raise ValueError(Errors.E101.format(source=source))
     logger.info("training %s on %d tokens", cls.__name__, n_tokens)
     model = cls(**params)
-    try:
+    with _vocabulary_errors(source, params):
         model.build_vocab_from_freq(counts, corpus_count=n_sentences)
         model.corpus_total_words = n_tokens
         model.train(
@@ -102,17 +156,23 @@ def _fit(cls, path, counts, n_tokens, n_sentences, source, params):
             epochs=model.epochs, start_alpha=model.alpha, end_alpha=model.min_alpha,
             compute_loss=model.compute_loss,
         )  # fmt: skip
-    except RuntimeError as err:
-        # gensim: "you must first build vocabulary before training the model"
-        if "vocabulary" in str(err):
-            logger.debug("gensim: %s", err)
-            raise ValueError(
-                Errors.E102.format(
-                    source=source, min_count=params.get("min_count"), top="too few"
-                )
-            ) from None
-        raise
     return model
+
+
+@contextmanager
+def _vocabulary_errors(source: str, params: dict):
+    """gensim's "you must first build vocabulary" (no word left) as E102."""
+    try:
+        yield
+    except RuntimeError as err:
+        if "vocabulary" not in str(err):
+            raise
+        logger.debug("gensim: %s", err)
+        raise ValueError(
+            Errors.E102.format(
+                source=source, min_count=params.get("min_count"), top="too few"
+            )
+        ) from None
 
 
 def _common(dim, window, min_count, epochs, threads, seed, negative, sample, max_size):

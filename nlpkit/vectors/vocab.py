@@ -80,6 +80,40 @@ class Vocabulary:
             items = items[:max_size]
         return cls([w for w, _ in items], [c for _, c in items])
 
+    @classmethod
+    def from_counts(
+        cls,
+        words: list[str],
+        counts: np.ndarray,
+        *,
+        min_count: int = 1,
+        max_size: int | None = None,
+        source: str = "<corpus>",
+    ) -> tuple[Vocabulary, np.ndarray]:
+        """from_counter for distinct words in first-seen order and their counts.
+
+        RETURNS (tuple[Vocabulary, ndarray]): the vocabulary (the same as
+            from_counter's) and the new id of each given word (int32, -1: dropped).
+        """
+        if min_count < 1:
+            raise ValueError(
+                Errors.E108.format(what="min_count", rule=">= 1", value=min_count)
+            )
+        counts = np.asarray(counts, dtype=np.int64)
+        if len(counts) == 0:
+            raise ValueError(Errors.E101.format(source=source))
+        order = np.argsort(-counts, kind="stable")  # ties stay in first-seen order
+        order = order[counts[order] >= min_count][:max_size]
+        if len(order) == 0:
+            raise ValueError(
+                Errors.E102.format(
+                    source=source, min_count=min_count, top=int(counts.max())
+                )
+            )
+        new_id = np.full(len(counts), -1, dtype=np.int32)
+        new_id[order] = np.arange(len(order), dtype=np.int32)
+        return cls([words[i] for i in order.tolist()], counts[order]), new_id
+
     def encode(self, tokens: list[str]) -> np.ndarray:
         """Token ids as int32, -1 for words outside the vocabulary."""
         get = self.index.get

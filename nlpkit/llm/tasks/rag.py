@@ -1,12 +1,22 @@
-"""Question answering with retrieved (and optionally reranked) context."""
+"""Question answering with retrieved (and optionally reranked) context.
 
+The retriever is an nlpkit index, a RerankedRetriever (nlpkit.RerankedRetriever.v1:
+search, then rerank) or anything with search(query, k); `k` passages go into the
+prompt. The `reranker` setting is the short form of a RerankedRetriever.
+"""
+
+import warnings
 from typing import Any, Protocol, runtime_checkable
 
 from spacy.util import registry
 
-from ...errors import Errors
+from ...components.reranker import create_reranker
+from ...errors import Errors, Warnings
+from ...retrieval.base import DEFAULT_DEPTH, Retriever, as_retriever
 from .base import set_extension
 from .generate import TextTask
+
+DEFAULT_CONTEXT_K = 3  # passages in the prompt: few, as small LLMs have short contexts
 
 RAG_TEMPLATE = """Answer the question using only the context below. If the context does not contain the answer, say "I don't know".
 
@@ -19,13 +29,6 @@ Answer: {{ eg.answer }}
 {% endfor %}
 Question: {{ text }}
 Answer:"""
-
-
-@runtime_checkable
-class Retriever(Protocol):
-    """What the RAG task needs of an index: nlpkit.retrieval's search()."""
-
-    def search(self, query: str, k: int = 10) -> list[Any]: ...
 
 
 @runtime_checkable
@@ -52,10 +55,15 @@ def hit_id(hit: Any) -> str | None:
 class RAGTask(TextTask):
     """The doc's text is the question; the answer goes to doc._.<field>.
 
-    retriever (Retriever): an index with search(query, k) -> list[Hit].
-    k (int): passages retrieved.
-    reranker (RerankerLike | None): reorders the k hits; the best top_n are kept.
-    top_n (int): passages put in the prompt.
+    retriever (Retriever): an index, a RerankedRetriever, or anything with
+        search(query, k) -> hits.
+    k (int): passages put in the prompt, best first.
+    reranker (RerankerLike | None): short for retriever = RerankedRetriever(
+        retriever, reranker, depth=depth): the first stage's top depth hits are
+        reranked and the best k kept.
+    depth (int | None): hits reranked (None: RerankedRetriever's default).
+    top_n (int | None): deprecated; the old pair (k retrieved, top_n kept) still
+        works: with top_n given, depth = k and k = top_n.
     sources_field (str): doc._.<sources_field> receives the ids of the passages used.
     """
 
@@ -66,21 +74,38 @@ class RAGTask(TextTask):
         self,
         retriever,
         *,
-        k=10,
+        k=DEFAULT_CONTEXT_K,
         reranker=None,
-        top_n=3,
+        depth=None,
+        top_n=None,
         field="answer",
         sources_field="llm_sources",
         template=None,
         examples=None,
     ):
         super().__init__(field=field, template=template, examples=examples)
-        if not isinstance(retriever, Retriever):
+        if not callable(getattr(retriever, "search", None)):
             raise TypeError(Errors.E409.format(task=self.name, obj=retriever))
-        self.retriever = retriever
+        if top_n is not None:
+            warnings.warn(
+                Warnings.W330.format(
+                    old="top_n (with k = hits retrieved)",
+                    new="k (passages kept) and depth (hits reranked)",
+                    where="nlpkit.RAG.v1",
+                ),
+                DeprecationWarning,
+                stacklevel=2,
+            )
+            depth, k = depth or k, min(top_n, k)
+        self.retriever = as_retriever(retriever)
+        if reranker is not None:
+            from ...retrieval.rerank import RerankedRetriever
+
+            self.retriever = RerankedRetriever(
+                self.retriever, reranker, depth=depth or DEFAULT_DEPTH
+            )
         self.reranker = reranker
         self.k = k
-        self.top_n = top_n
         self.sources_field = sources_field
 
     def setup(self) -> None:
@@ -88,10 +113,7 @@ class RAGTask(TextTask):
         set_extension(self.sources_field)
 
     def retrieve(self, question: str) -> list[Any]:
-        hits = self.retriever.search(question, k=self.k)
-        if self.reranker is not None and hits:
-            hits = self.reranker.rerank(question, hits, top_k=self.top_n)
-        return list(hits)[: self.top_n]
+        return list(self.retriever.search(question, self.k))[: self.k]
 
     def generate_prompts(self, docs) -> list[tuple[str, Any]]:
         prompts = []
@@ -113,27 +135,30 @@ class RAGTask(TextTask):
         return {
             **super().to_cfg(),
             "k": self.k,
-            "top_n": self.top_n,
+            "depth": getattr(self.retriever, "depth", None),
             "sources_field": self.sources_field,
         }
 
 
 @registry.misc("nlpkit.RAG.v1")
 def create_rag_task(
-    retriever: Retriever,
-    k: int = 10,
+    retriever: Any,
+    k: int = DEFAULT_CONTEXT_K,
     reranker: RerankerLike | None = None,
-    top_n: int = 3,
+    depth: int | None = None,
+    top_n: int | None = None,
     field: str = "answer",
     sources_field: str = "llm_sources",
     template: str | None = None,
     examples: str | None = None,
 ) -> RAGTask:
-    """Build the RAG task: retriever from config, e.g. {"@misc": "nlpkit.LoadIndex.v1", ...}."""
+    """Build the RAG task: retriever from config, e.g. {"@misc": "nlpkit.LoadIndex.v1", ...}
+    or {"@misc": "nlpkit.RerankedRetriever.v1", ...}."""
     return RAGTask(
         retriever,
         k=k,
         reranker=reranker,
+        depth=depth,
         top_n=top_n,
         field=field,
         sources_field=sources_field,
@@ -142,11 +167,10 @@ def create_rag_task(
     )
 
 
-@registry.misc("nlpkit.LoadReranker.v1")
-def create_rag_reranker(
-    model: str, batch_size: int = 32, max_length: int | None = None
-) -> RerankerLike:
-    """nlpkit's cross-encoder Reranker (model folder or name) for the RAG task's config."""
-    from ...retrieval.rerank import Reranker
+# The old name of nlpkit.Reranker.v1, kept working as an alias.
+create_rag_reranker = registry.misc.register(
+    "nlpkit.LoadReranker.v1", func=create_reranker
+)
 
-    return Reranker(model, batch_size=batch_size, max_length=max_length)
+
+__all__ = ["RAGTask", "RerankerLike", "Retriever", "create_rag_task"]
