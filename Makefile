@@ -49,6 +49,8 @@ format: $(VENV)/.test-installed
 
 # Benchmarks: every declared experiment, results into benchmarks/results/ and the
 # tables of benchmarks/README.md re-rendered from them. Run on an idle machine.
+# bench-quick: a budget of 15 minutes on 2 cores; bench: about 5 hours (an estimate,
+# see benchmarks/README.md). Each ends with a table of every experiment's seconds.
 bench-quick: $(VENV)/.test-installed
 	$(BIN)/python -m benchmarks.run --size quick
 

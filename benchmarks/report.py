@@ -111,6 +111,7 @@ def area_table(area: str, results: dict[str, dict]) -> str:
             f"{r['date']}, load {r['loadavg_before'][0]:.2f} -> "
             f"{r['loadavg_after'][0]:.2f}, {r['cpu_count']} CPUs, commit "
             f"{(r['git']['commit'] or '?')[:10]}"
+            + (f", {r['wall_s']:.0f} s in all" if r.get("wall_s") else "")
             + (" (nlpkit had local changes)" if r["git"].get("nlpkit_dirty") else "")
         )
     return "\n".join(lines + ([""] + notes if notes else []))

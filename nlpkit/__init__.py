@@ -4,37 +4,40 @@ Importing nlpkit is cheap: heavy parts (torch, gensim, sentence-transformers) lo
 only when the names that need them are first used.
 """
 
-from ._lazy import lazy_exports
+from ._lazy import by_name, lazy_exports
 from .about import __version__
 
-# public name -> module that defines it; resolved on first attribute access
-_LAZY = {
-    "Record": "nlpkit.io",
-    "Rejects": "nlpkit.io",
-    "read_corpus": "nlpkit.io",
-    "open_writer": "nlpkit.io",
-    "convert": "nlpkit.io.convert",
-    "load_collection": "nlpkit.io.ir",
-    "process": "nlpkit.batch",
-    "ProcessSummary": "nlpkit.batch",
-    "GenerationSettings": "nlpkit.llm",
-    "OpenAICompatibleBackend": "nlpkit.llm",
-    "LlamaCppBackend": "nlpkit.llm",
-    "HFCausalLMBackend": "nlpkit.llm",
-    "evaluate_generation": "nlpkit.evaluate.generation",
-    "WordVectors": "nlpkit.vectors",
-    "load_vectors": "nlpkit.vectors",
-    "train_vectors": "nlpkit.vectors",
-    "count_cooccurrence": "nlpkit.vectors",
-    "LinearClassifier": "nlpkit.classify",
-    "finetune_sentence_transformer": "nlpkit.classify",
-    "EmbeddingTextCategorizer": "nlpkit.components.textcat",
-    "FewShotTextCategorizer": "nlpkit.components.fewshot_textcat",
-    "VectorsTextCategorizer": "nlpkit.components.fewshot_textcat",
-    "Reranker": "nlpkit.retrieval.rerank",
-    "CrossEncoderJudge": "nlpkit.retrieval.judge",
-    "load_index": "nlpkit.retrieval.store",
-}
+# module -> the public names it defines; each is imported on first access
+_LAZY = by_name(
+    {
+        "nlpkit.io": ("Record", "Rejects", "read_corpus", "open_writer"),
+        "nlpkit.io.convert": ("convert",),
+        "nlpkit.io.ir": ("load_collection",),
+        "nlpkit.batch": ("process", "ProcessSummary"),
+        "nlpkit.llm": (
+            "GenerationSettings",
+            "OpenAICompatibleBackend",
+            "LlamaCppBackend",
+            "HFCausalLMBackend",
+        ),
+        "nlpkit.evaluate.generation": ("evaluate_generation",),
+        "nlpkit.vectors": (
+            "WordVectors",
+            "load_vectors",
+            "train_vectors",
+            "count_cooccurrence",
+        ),
+        "nlpkit.classify": ("LinearClassifier", "finetune_sentence_transformer"),
+        "nlpkit.components.textcat": ("EmbeddingTextCategorizer",),
+        "nlpkit.components.fewshot_textcat": (
+            "FewShotTextCategorizer",
+            "VectorsTextCategorizer",
+        ),
+        "nlpkit.retrieval.rerank": ("Reranker",),
+        "nlpkit.retrieval.judge": ("CrossEncoderJudge",),
+        "nlpkit.retrieval.store": ("load_index",),
+    }
+)
 
 
 __getattr__, __dir__ = lazy_exports(__name__, _LAZY, globals())

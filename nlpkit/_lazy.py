@@ -22,6 +22,11 @@ class _LazyPackage(ModuleType):
         super().__setattr__(name, value)
 
 
+def by_name(modules: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    """Invert a module -> exported names table into name -> defining module."""
+    return {name: module for module, names in modules.items() for name in names}
+
+
 def lazy_exports(
     module_name: str, table: dict[str, str], namespace: dict
 ) -> tuple[Callable[[str], object], Callable[[], list[str]]]:

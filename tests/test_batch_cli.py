@@ -91,3 +91,23 @@ def test_cli_writes_to_an_fsspec_url_with_max_in_flight(runner, tmp_path):
     assert (tmp_path / "out" / "docs-00000.jsonl").exists()
     assert [d["id"] for d in iter_output(url)][0] == "news.txt:1"
     assert len(list(iter_output(url))) == 20
+
+
+def test_cli_fingerprint_option(tmp_path):
+    import os
+
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text("".join(f'{{"text": "Doc {i}."}}\n' for i in range(12)))
+    out = tmp_path / "out"
+    args = ["process", "blank:en", str(corpus), "-o", str(out), "--shard-size", "5"]
+    runner = CliRunner()
+    first = runner.invoke(app, [*args, "--fingerprint", "content"])
+    assert first.exit_code == 0, first.output
+    os.utime(corpus, ns=(0, corpus.stat().st_mtime_ns + 10**9))
+    stat = runner.invoke(app, [*args, "--resume"])
+    assert stat.exit_code == 1 and "E503" in stat.output
+    content = runner.invoke(app, [*args, "--resume", "--fingerprint", "content"])
+    assert content.exit_code == 0, content.output
+    bad = runner.invoke(app, [*args, "--resume", "--fingerprint", "mtime"])
+    assert bad.exit_code != 0 and "content" in bad.output
+    assert "--fingerprint" in runner.invoke(app, ["process", "--help"]).output

@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from pathlib import Path
 
@@ -69,53 +70,78 @@ def s3_env(port: int) -> dict:
     }
 
 
-@pytest.fixture(scope="module")
-def cluster(tmp_path_factory):
-    """moto S3, a scheduler, two workers, and a third worker that sees an empty
-    disk at the driver's output path (its own mount namespace)."""
+def require_unshare() -> None:
     probe = subprocess.run(["unshare", "-m", "true"], capture_output=True)
     if probe.returncode != 0:  # the blind worker needs a private mount namespace
         pytest.skip(f"unshare -m is not permitted here: {probe.stderr.decode()}")
-    base = tmp_path_factory.mktemp("cluster")
-    s3_port, port = free_port(), free_port()
-    env = {**os.environ, **s3_env(s3_port), "PYTHONUNBUFFERED": "1"}
-    procs = {}
 
-    def start(name, args, cwd=base):
-        with (base / f"{name}.log").open("wb") as log:
-            procs[name] = subprocess.Popen(
-                args, cwd=cwd, env=env, stdout=log, stderr=log
+
+class Procs(dict):
+    """Processes started by a test, each logging to BASE/<name>.log; stopped by pid
+    in reverse order."""
+
+    def __init__(self, base: Path, env: dict):
+        super().__init__()
+        self.base, self.env = base, env
+
+    def start(self, name, args, cwd=None):
+        with (self.base / f"{name}.log").open("wb") as log:
+            self[name] = subprocess.Popen(
+                args, cwd=cwd or self.base, env=self.env, stdout=log, stderr=log
             )
-        return procs[name]
+        return self[name]
 
-    private = base / "private"  # the driver's local output lives under here
-    private.mkdir()
-    try:
-        start("moto", [BIN / "moto_server", "-H", "127.0.0.1", "-p", str(s3_port)])
-        scheduler = start(
+    def scheduler(self) -> str:
+        port = free_port()
+        proc = self.start(
             "scheduler",
             [BIN / "dask", "scheduler", "--host", "127.0.0.1", "--port", str(port)]
             + ["--no-dashboard"],
         )
-        wait_port(s3_port, procs["moto"])
-        wait_port(port, scheduler)
-        address = f"tcp://127.0.0.1:{port}"
-        worker = [BIN / "dask", "worker", address, "--host", "127.0.0.1"]
-        worker += ["--nthreads", "1", "--no-nanny", "--no-dashboard"]
-        for i in (1, 2):
-            (base / f"w{i}").mkdir()
-            start(f"worker{i}", worker + ["--name", f"w{i}"], cwd=base / f"w{i}")
-        blind = f"mount -t tmpfs nlpkit-test {private} && exec " + " ".join(
-            str(a) for a in worker + ["--name", "blind"]
+        wait_port(port, proc)
+        return f"tcp://127.0.0.1:{port}"
+
+    def worker(self, address: str, name: str, blind_to: Path | None = None):
+        """A `dask worker` in its own working directory; with blind_to, in a mount
+        namespace where that folder is an empty tmpfs (another machine's disk)."""
+        args = [BIN / "dask", "worker", address, "--host", "127.0.0.1", "--name", name]
+        args += ["--nthreads", "1", "--no-nanny", "--no-dashboard"]
+        (self.base / name).mkdir()
+        if blind_to is not None:
+            command = " ".join(str(a) for a in args)
+            args = ["unshare", "-m", "sh", "-c",
+                    f"mount -t tmpfs nlpkit-test {blind_to} && exec {command}"]  # fmt: skip
+        return self.start(name, args, cwd=self.base / name)
+
+    def stop_all(self) -> None:
+        for proc in reversed(list(self.values())):
+            stop(proc)
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    """moto S3, a scheduler, two workers, and a third worker that sees an empty
+    disk at the driver's output path (its own mount namespace)."""
+    require_unshare()
+    base = tmp_path_factory.mktemp("cluster")
+    s3_port = free_port()
+    procs = Procs(base, {**os.environ, **s3_env(s3_port), "PYTHONUNBUFFERED": "1"})
+    private = base / "private"  # the driver's local output lives under here
+    private.mkdir()
+    try:
+        procs.start(
+            "moto", [BIN / "moto_server", "-H", "127.0.0.1", "-p", str(s3_port)]
         )
-        (base / "w3").mkdir()
-        start("blind", ["unshare", "-m", "sh", "-c", blind], cwd=base / "w3")
+        wait_port(s3_port, procs["moto"])
+        address = procs.scheduler()
+        for name in ("w1", "w2"):
+            procs.worker(address, name)
+        procs.worker(address, "blind", blind_to=private)
         with distributed.Client(address, timeout=30) as client:
             client.wait_for_workers(3, timeout=60)
         yield {"address": address, "s3_port": s3_port, "base": base, "procs": procs}
     finally:
-        for proc in reversed(list(procs.values())):
-            stop(proc)
+        procs.stop_all()
 
 
 @pytest.fixture
@@ -143,6 +169,44 @@ def test_worker_that_cannot_see_local_output_fails_before_work(cluster, tmp_path
     assert "s3://" in str(info.value)
     assert json.loads((out / "manifest.json").read_text())["shards"] == {}
     assert not list(out.glob("docs-*"))
+
+
+def test_worker_joining_late_that_cannot_see_local_output_stops_the_run(tmp_path):
+    """A scheduler with one worker that shares the driver's disk; mid-run a worker
+    joins that sees an empty folder at the output path: it takes no task, and the
+    run stops with E534 naming it."""
+    require_unshare()
+    private = tmp_path / "private"
+    private.mkdir()
+    procs = Procs(tmp_path, {**os.environ, "PYTHONUNBUFFERED": "1"})
+    out = private / "out"
+    corpus = write_corpus(tmp_path / "c.jsonl", 400)
+    nlp = spacy.blank("en")
+    nlp.add_pipe("batch_test_slow", config={"seconds": 0.01})
+    try:
+        address = procs.scheduler()
+        procs.worker(address, "w1")
+        with distributed.Client(address, timeout=30) as client:
+            client.wait_for_workers(1, timeout=60)
+
+        def join_blind():
+            wait_until(lambda: bool(list(out.glob("docs-*"))))
+            procs.worker(address, "late", blind_to=private)
+
+        joiner = threading.Thread(target=join_blind)
+        joiner.start()
+        try:
+            with pytest.raises(OSError, match="E534.*late") as info:
+                nlpkit.process(nlp, corpus, out, shard_size=10, backend="dask",
+                               scheduler=address, code=[HERE])  # fmt: skip
+        finally:
+            joiner.join()
+    finally:
+        procs.stop_all()
+    assert "s3://" in str(info.value)
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["status"] == "failed" and len(manifest["shards"]) < 40
+    assert len({entry["worker"] for entry in manifest["shards"].values()}) == 1
 
 
 DRIVER = """
@@ -193,7 +257,7 @@ def test_kill_worker_and_driver_then_resume_exactly_once(cluster, s3, tmp_path):
         )
     try:
         wait_until(lambda: len(committed(url)) >= 2 or driver.poll() is not None)
-        os.kill(cluster["procs"]["worker1"].pid, signal.SIGKILL)
+        os.kill(cluster["procs"]["w1"].pid, signal.SIGKILL)
         wait_until(lambda: len(committed(url)) >= 6 or driver.poll() is not None)
         assert driver.poll() is None, (tmp_path / "driver.log").read_text()
         os.kill(driver.pid, signal.SIGKILL)

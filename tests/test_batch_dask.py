@@ -1,10 +1,11 @@
 """The Dask backend on a local cluster (2 workers, 1 thread each, 127.0.0.1)."""
 
 import json
+import time
 
 import pytest
 import spacy
-from batch_components import HERE, write_corpus
+from batch_components import HERE, check_after_kill, write_corpus
 
 import nlpkit
 from nlpkit.batch import iter_output, iter_rejects
@@ -100,11 +101,7 @@ def test_killed_worker_loses_and_duplicates_nothing(cluster, tmp_path):
     )
     assert flag.exists(), "the worker was never killed"
     killed_pid = flag.read_text()
-    assert (summary.read, summary.written, summary.rejected) == (240, 240, 0)
-    ids = [d["id"] for d in iter_output(out)]
-    assert ids == [f"d{i:05d}" for i in range(240)]
-    manifest = json.loads((out / "manifest.json").read_text())
-    assert not manifest["shards"]["6"]["worker"].endswith(f":{killed_pid}")
+    check_after_kill(out, summary, 240, killed_pid)
     assert not list(out.glob("*.tmp-*")) or all(
         p.name.endswith(f".tmp-{killed_pid}") for p in out.glob("*.tmp-*")
     )
@@ -142,3 +139,41 @@ def test_failing_shard_is_retried_then_fails_naming_attempts(cluster, tmp_path):
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["status"] == "failed" and "2" not in manifest["shards"]
     assert not [p for p in out.iterdir() if p.name.startswith("docs-00002")]
+
+
+def test_worker_that_joins_late_blind_stops_the_run(tmp_path):
+    """A worker that joins after the start and reads something else at the probe
+    path (as a machine without the driver's disk would) takes no task: the run
+    stops with E534 naming it, and every shard written came from the first one."""
+    import threading
+
+    from nlpkit.batch.dask_backend import local_cluster
+
+    corpus = write_corpus(tmp_path / "c.jsonl", 400)
+    out = tmp_path / "out"
+    nlp = nlp_with("batch_test_slow", batch_test_slow={"seconds": 0.01})
+    with local_cluster(n_workers=1) as cluster:
+        first = set(cluster.scheduler_info["workers"])
+
+        def join_blind():
+            deadline = time.monotonic() + 60
+            while not list(out.glob("docs-*")) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            for probe in out.glob(".nlpkit-probe-*"):
+                probe.write_text("another disk")
+            cluster.scale(2)
+
+        joiner = threading.Thread(target=join_blind)
+        joiner.start()
+        try:
+            with pytest.raises(OSError, match="E534") as info:
+                nlpkit.process(nlp, corpus, out, shard_size=10, backend="dask",
+                               scheduler=cluster.scheduler_address, code=[HERE])  # fmt: skip
+        finally:
+            joiner.join()
+        late = set(cluster.scheduler_info["workers"]) - first
+    assert late and any(address in str(info.value) for address in late)
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["status"] == "failed" and len(manifest["shards"]) < 40
+    assert len({entry["worker"] for entry in manifest["shards"].values()}) == 1
+    assert not list(out.glob(".nlpkit-probe-*"))

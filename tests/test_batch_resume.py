@@ -149,21 +149,55 @@ def test_changed_input_is_refused(corpus, tmp_path):
     out = tmp_path / "out"
     nlp = spacy.blank("en")
     nlpkit.process(nlp, data, out, shard_size=SHARD)
-    os.utime(data)  # same content, new mtime: fine
-    summary = nlpkit.process(nlp, data, out, shard_size=SHARD, resume=True)
-    assert summary.shards_skipped == N_DOCS // SHARD
     with data.open("a", encoding="utf-8") as f:
         f.write('{"id": "new", "text": "One more."}\n')
     with pytest.raises(ValueError, match=r"E503.*c\.jsonl is \d+ bytes, was"):
         nlpkit.process(nlp, data, out, shard_size=SHARD, resume=True)
-    # Same size, different bytes.
-    text = corpus.read_text().replace("hello", "HELLO", 1)
-    data.write_text(text)
-    with pytest.raises(ValueError, match="E503.*different content"):
-        nlpkit.process(nlp, data, out, shard_size=SHARD, resume=True)
     (tmp_path / "other.jsonl").write_text('{"text": "x"}\n')
     with pytest.raises(ValueError, match="E503.*new file"):
         nlpkit.process(nlp, [corpus, tmp_path / "other.jsonl"], out, resume=True)
+
+
+def test_stat_fingerprint_refuses_a_touched_input(corpus, tmp_path):
+    """The default fingerprint is size + mtime: a touch counts as a change, and
+    the error says how to resume when the bytes are the same."""
+    data = tmp_path / "c.jsonl"
+    data.write_bytes(corpus.read_bytes())
+    out = tmp_path / "out"
+    nlp = spacy.blank("en")
+    nlpkit.process(nlp, data, out, shard_size=SHARD)
+    assert "sha256" not in Manifest.load(out).data["inputs"][0]
+    before = data.stat()
+    os.utime(data, ns=(before.st_atime_ns, before.st_mtime_ns + 10**9))
+    for fingerprint in ("stat", "content"):  # no hash was recorded to compare
+        with pytest.raises(ValueError, match="E503.*modified since.*touch -d"):
+            nlpkit.process(
+                nlp, data, out, shard_size=SHARD, resume=True, fingerprint=fingerprint
+            )
+    os.utime(data, ns=(before.st_atime_ns, before.st_mtime_ns))
+    summary = nlpkit.process(nlp, data, out, shard_size=SHARD, resume=True)
+    assert summary.shards_skipped == N_DOCS // SHARD
+
+
+def test_content_fingerprint_resumes_a_touch_and_refuses_new_bytes(corpus, tmp_path):
+    data = tmp_path / "c.jsonl"
+    data.write_bytes(corpus.read_bytes())
+    out = tmp_path / "out"
+    nlp = spacy.blank("en")
+    nlpkit.process(nlp, data, out, shard_size=SHARD, fingerprint="content")
+    os.utime(data)  # same content, new mtime: fine
+    summary = nlpkit.process(
+        nlp, data, out, shard_size=SHARD, resume=True, fingerprint="content"
+    )
+    assert summary.shards_skipped == N_DOCS // SHARD
+    # Same size, different bytes.
+    data.write_text(corpus.read_text().replace("hello", "HELLO", 1))
+    with pytest.raises(ValueError, match="E503.*different content"):
+        nlpkit.process(
+            nlp, data, out, shard_size=SHARD, resume=True, fingerprint="content"
+        )
+    with pytest.raises(ValueError, match="E520.*--fingerprint"):
+        nlpkit.process(nlp, data, out, resume=True, fingerprint="mtime")
 
 
 def test_changed_pipeline_and_options_are_refused(corpus, tmp_path):

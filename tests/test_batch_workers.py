@@ -11,10 +11,9 @@ from pathlib import Path
 
 import pytest
 import spacy
-from batch_components import HERE, write_corpus
+from batch_components import HERE, check_after_kill, write_corpus
 
 import nlpkit
-from nlpkit.batch import iter_output
 
 DRIVER_SCRIPT = """
 import sys, spacy, nlpkit
@@ -92,12 +91,7 @@ def test_dead_worker_shard_is_retried(tmp_path):
     )
     assert flag.exists(), "the worker was never killed"
     killed = flag.read_text()
-    assert (summary.read, summary.written, summary.rejected) == (120, 120, 0)
-    ids = [d["id"] for d in iter_output(out)]
-    assert ids == [f"d{i:05d}" for i in range(120)]
-    manifest = json.loads((out / "manifest.json").read_text())
-    assert manifest["status"] == "complete"
-    assert not manifest["shards"]["6"]["worker"].endswith(f":{killed}")
+    check_after_kill(out, summary, 120, killed)
     assert not list(out.glob("*.tmp-*"))
 
 

@@ -143,3 +143,29 @@ def test_encoder_same_terms_as_tokenizer_and_bm25s():
     q_ids, q_offsets = encoder.encode_texts(["Zeppelin wings", "quux"])
     assert q_offsets.tolist() == [0, 1, 1]
     assert terms[int(q_ids[0])] == "wing"
+
+
+def test_encoder_ascii_and_unicode_batches_give_the_same_ids():
+    # ASCII batches are split and interned by numba, others by regex: the terms,
+    # their ids and the per-text offsets must not depend on which path a text took
+    ascii_texts = [
+        "Tab\tand\nnewline, under_score x9 42 it's o'clock-ish: a I",
+        "wings WINGS wing's\x00lift",
+        *make_texts(BATCH + 10, 3),
+    ]
+    unicode_first = ["Wings über flutter naïve", *ascii_texts]
+    tokenizer = Tokenizer()
+    for texts in (ascii_texts, unicode_first):
+        encoder = TermEncoder(Tokenizer())
+        ids, offsets = encoder.encode_texts(texts)
+        terms = list(encoder.vocab)
+        got = [[terms[i] for i in ids[a:b]] for a, b in zip(offsets[:-1], offsets[1:])]
+        assert got == tokenizer(texts)
+        assert got[-len(ascii_texts) + 1][:3] == ["wing", "wing", "wing"]
+        assert "lift" in got[-len(ascii_texts) + 1]
+        # the same words searched later, ASCII and not, with growth stopped
+        encoder.grow = False
+        q_ids, q_offsets = encoder.encode_texts(["flutter zeppelin", "FLÜTTER flutter"])
+        assert [terms[i] for i in q_ids] == ["flutter", "flutter"]
+        assert q_offsets.tolist() == [0, 1, 2]
+        assert len(encoder.vocab) == len(terms)

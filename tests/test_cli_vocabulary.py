@@ -10,7 +10,8 @@ import typer
 from typer.testing import CliRunner
 
 from nlpkit.cli import app
-from nlpkit.cli._util import reader_options, rename_options, unknown_choice
+from nlpkit.cli._util import rename_options, unknown_choice
+from nlpkit.cli.options import reader_options
 from nlpkit.io import read_iob, read_jsonl
 
 IOB = "Alice\tB-PER\nlives\tO\nin\tO\nParis\tB-LOC\n\nBob\tB-PER\n\n"
@@ -41,51 +42,24 @@ def test_unknown_choice_suggests_close_match():
 @pytest.mark.parametrize(
     "args,option,guess",
     [
-        (["convert", "{iob}", "-o", "{out}", "--scheme", "iob3"], "--scheme", "iob2"),
-        (["convert", "{iob}", "-o", "{out}", "-f", "jsnol"], "--input-format", "jsonl"),
-        (
-            ["convert", "{iob}", "-o", "{out}", "-F", "parquett"],
-            "--output-format",
-            "parquet",
-        ),
-        (
-            ["vectors", "train", "{iob}", "-o", "{out}", "-a", "word2vek"],
-            "--algorithm",
-            "word2vec",
-        ),
-        (
-            ["vectors", "plot", "v", "-o", "{out}", "--method", "pca,tnse"],
-            "--method",
-            "tsne",
-        ),
-        (
-            ["cooc", "build", "{iob}", "-o", "{out}", "--direction", "lefft"],
-            "--direction",
-            "left",
-        ),
-        (["search", "q", "-i", "{out}", "--mode", "hybird"], "--mode", "hybrid"),
-        (
-            ["index", "build", "{iob}", "-o", "{out}", "--tokenizer", "stemm"],
-            "--tokenizer",
-            "stem",
-        ),
-        (
-            ["llm", "run", "{iob}", "-o", "{out}", "--task", "sumarize"],
-            "--task",
-            "summarize",
-        ),
-        (["llm", "eval", "{iob}", "--metrics", "rouge,blue"], "--metrics", "bleu"),
-        (
-            ["process", "m", "{iob}", "-o", "{out}", "--backend", "dsak"],
-            "--backend",
-            "dask",
-        ),
+        ("convert {iob} -o {out} --scheme iob3", "--scheme", "iob2"),
+        ("convert {iob} -o {out} -f jsnol", "--input-format", "jsonl"),
+        ("convert {iob} -o {out} -F parquett", "--output-format", "parquet"),
+        ("vectors train {iob} -o {out} -a word2vek", "--algorithm", "word2vec"),
+        ("vectors plot v -o {out} --method pca,tnse", "--method", "tsne"),
+        ("cooc build {iob} -o {out} --direction lefft", "--direction", "left"),
+        ("cooc build {iob} -o {out} --context sentense", "--context", "sentence"),
+        ("search q -i {out} --mode hybird", "--mode", "hybrid"),
+        ("index build {iob} -o {out} --tokenizer stemm", "--tokenizer", "stem"),
+        ("llm run {iob} -o {out} --task sumarize", "--task", "summarize"),
+        ("llm eval {iob} --metrics rouge,blue", "--metrics", "bleu"),
+        ("process m {iob} -o {out} --backend dsak", "--backend", "dask"),
     ],
 )
 def test_mistyped_choice_is_one_line_with_exit_2(
     runner, iob, tmp_path, args, option, guess
 ):
-    args = [a.format(iob=iob, out=tmp_path / "out.spacy") for a in args]
+    args = [a.format(iob=iob, out=tmp_path / "out.spacy") for a in args.split()]
     result = runner.invoke(app, args)
     assert result.exit_code == 2
     line = result.output.strip()
@@ -173,6 +147,23 @@ def test_top_k_old_spellings(runner, tmp_path):
         "[W060] nlpkit vectors similar: --topn is deprecated, use --top-k" in old.output
     )
     assert new.output.count("│ ") == old.output.count("│ ") and "W060" not in new.output
+    # a value attached to a short option, as click reads it, old spelling or new
+    attached = runner.invoke(app, ["vectors", "similar", str(path), "cat", "-k2"])
+    old_attached = runner.invoke(app, ["vectors", "similar", str(path), "cat", "-n2"])
+    assert attached.exit_code == old_attached.exit_code == 0, old_attached.output
+    assert "-n is deprecated, use --top-k" in old_attached.output
+    assert attached.output == new.output
+    assert old_attached.output.count("│ ") == new.output.count("│ ")
+
+
+def test_rename_options_with_attached_short_values():
+    aliases = {"-n": "--top-k", "-j": ("--output-format", "jsonl")}
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr("nlpkit.cli._util.warn", lambda message: None)
+        out = rename_options(["-n5", "-k10", "-x1", "-j", "--", "-n5"], aliases, "x")
+    assert out == [
+        "--top-k", "5", "-k10", "-x1", "--output-format", "jsonl", "--", "-n5",
+    ]  # fmt: skip
 
 
 def test_rename_options():
@@ -205,9 +196,15 @@ def test_reader_options():
 
 
 def test_help_shows_reader_defaults_from_the_readers(runner):
+    from nlpkit.io.options import READER_DEFAULTS
+
     result = runner.invoke(app, ["convert", "--help"], terminal_width=200)
     text_default = inspect.signature(read_jsonl).parameters["text_field"].default
     scheme_default = inspect.signature(read_iob).parameters["scheme"].default
+    assert (text_default, scheme_default) == (
+        READER_DEFAULTS.text_field,
+        READER_DEFAULTS.scheme,
+    )
     assert f"[default: ({text_default})]" in result.output
     assert f"[default: ({scheme_default})]" in result.output
 

@@ -1,8 +1,9 @@
 import pytest
 import spacy
+from io_helpers import read_strict_and_lenient, write
 
 from nlpkit.errors import CorpusError
-from nlpkit.io import Rejects, read_corpus, read_rejects
+from nlpkit.io import Rejects, read_corpus
 from nlpkit.io.conll import decode_tags, detect_scheme, read_iob
 
 IOB2 = """\
@@ -33,12 +34,6 @@ BRUSSELS NNP B-NP I-LOC
 BILOU = "Ada\tB-PER\nLovelace\tL-PER\nin\tO\nParis\tU-LOC\n\nNew\tB-LOC\nYork\tE-LOC\n"
 
 
-def write(tmp_path, name, text):
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
 def spans(record):
     return [(" ".join(record.words[s:e]), label) for s, e, label in record.ents]
 
@@ -60,15 +55,29 @@ def test_token_prefix_missing_rejects_sentence(tmp_path):
         list(read_iob(path, token_prefix="en:"))
 
 
-def test_conll_four_columns_iob1_and_docstart(tmp_path):
+CONLL4_SPANS = [
+    [("EU", "ORG"), ("German", "MISC")],
+    [("Peter Blackburn", "PER")],
+    [("BRUSSELS", "LOC")],
+]
+BILOU_SPANS = [[("Ada Lovelace", "PER"), ("Paris", "LOC")], [("New York", "LOC")]]
+
+
+@pytest.mark.parametrize(
+    "name,text,scheme,expected",
+    [
+        ("c.conll", CONLL4, "iob1", CONLL4_SPANS),  # four columns
+        ("b.bilou", BILOU, "bilou", BILOU_SPANS),  # BILOU and BIOES tags
+    ],
+)
+def test_detected_scheme_and_spans(tmp_path, name, text, scheme, expected):
+    path = write(tmp_path, name, text)
+    assert detect_scheme(path) == scheme
+    assert [spans(r) for r in read_corpus(path)] == expected
+
+
+def test_conll_docstart(tmp_path):
     path = write(tmp_path, "c.conll", CONLL4)
-    assert detect_scheme(path) == "iob1"
-    records = list(read_corpus(path))
-    assert [spans(r) for r in records] == [
-        [("EU", "ORG"), ("German", "MISC")],
-        [("Peter Blackburn", "PER")],
-        [("BRUSSELS", "LOC")],
-    ]
     docs = list(read_iob(path, n_sents=0))
     assert [d.words for d in docs] == [
         ["EU", "rejects", "German", "Peter", "Blackburn"],
@@ -82,16 +91,6 @@ def test_columns_option_picks_token_and_tag(tmp_path):
     path = write(tmp_path, "x.conll", "1\tParis\tNNP\tB-LOC\n2\tis\tVBZ\tO\n")
     (record,) = read_iob(path, columns=(1, 3))
     assert record.words == ["Paris", "is"] and spans(record) == [("Paris", "LOC")]
-
-
-def test_bilou_and_bioes(tmp_path):
-    path = write(tmp_path, "b.bilou", BILOU)
-    assert detect_scheme(path) == "bilou"
-    records = list(read_iob(path))
-    assert [spans(r) for r in records] == [
-        [("Ada Lovelace", "PER"), ("Paris", "LOC")],
-        [("New York", "LOC")],
-    ]
 
 
 def test_n_sents_groups_and_offsets(tmp_path):
@@ -139,14 +138,9 @@ def test_invalid_tag_sequences(tags, scheme, message):
 def test_invalid_tag_sequence_strict_and_lenient(tmp_path):
     text = "Ada\tB-PER\n\nthe\tO\nBBC\tI-ORG\nsaid\tO\n\nParis\tB-LOC\n"
     path = write(tmp_path, "s.iob", text)
-    with pytest.raises(
-        CorpusError, match=r"s\.iob:3: invalid tag sequence: 'I-ORG' on line 4"
-    ):
-        list(read_iob(path, scheme="iob2"))
-    with Rejects(tmp_path / "rejects.jsonl") as rejects:
-        records = list(read_iob(path, scheme="iob2", rejects=rejects))
+    match = r"s\.iob:3: invalid tag sequence: 'I-ORG' on line 4"
+    records, (entry,) = read_strict_and_lenient(read_iob, path, match, scheme="iob2")
     assert [r.words for r in records] == [["Ada"], ["Paris"]]
-    (entry,) = read_rejects(tmp_path / "rejects.jsonl")
     assert entry["line"] == 3 and entry["reason"].startswith("invalid tag sequence")
     assert entry["raw"] == "the\tO\nBBC\tI-ORG\nsaid\tO"
     # IOB1 allows an entity to start with I-
@@ -155,25 +149,19 @@ def test_invalid_tag_sequence_strict_and_lenient(tmp_path):
 
 def test_wrong_column_count_strict_and_lenient(tmp_path):
     path = write(tmp_path, "w.conll", "Ada\tB-PER\n\nthe\tDT\tO\nend\tO\n\nok\tO\n")
-    with pytest.raises(
-        CorpusError, match=r"w\.conll:3: line 3 has 3 column\(s\), expected 2"
-    ):
-        list(read_iob(path))
-    with Rejects(tmp_path / "r.jsonl") as rejects:
-        records = list(read_iob(path, rejects=rejects))
+    match = r"w\.conll:3: line 3 has 3 column\(s\), expected 2"
+    records, (entry,) = read_strict_and_lenient(read_iob, path, match)
     assert [r.words for r in records] == [["Ada"], ["ok"]]
-    (entry,) = read_rejects(tmp_path / "r.jsonl")
     assert entry["line"] == 3 and "3 column(s)" in entry["reason"]
 
 
 def test_invalid_utf8_rejects_whole_sentence(tmp_path):
     path = tmp_path / "u.iob"
     path.write_bytes(b"Ada\tB-PER\n\nbad\xff\tO\nword\tO\n\nok\tO\n")
-    with pytest.raises(CorpusError, match=r"u\.iob:3: invalid UTF-8 at byte 3"):
-        list(read_iob(path))
-    with Rejects(tmp_path / "r.jsonl") as rejects:
-        assert [r.words for r in read_iob(path, rejects=rejects)] == [["Ada"], ["ok"]]
-    assert read_rejects(tmp_path / "r.jsonl")[0]["line"] == 3
+    match = r"u\.iob:3: invalid UTF-8 at byte 3"
+    records, entries = read_strict_and_lenient(read_iob, path, match)
+    assert [r.words for r in records] == [["Ada"], ["ok"]]
+    assert entries[0]["line"] == 3
 
 
 def test_blank_lines_crlf_and_bom(tmp_path):

@@ -1,7 +1,10 @@
+import re
+
 import pytest
+from io_helpers import read_strict_and_lenient, write
 
 from nlpkit.errors import CorpusError
-from nlpkit.io import Rejects, read_corpus, read_rejects
+from nlpkit.io import Rejects, read_corpus
 from nlpkit.io.ir import (
     load_collection,
     read_cranfield_docs,
@@ -70,12 +73,6 @@ CRAN_QUERIES = (
 )
 
 
-def write(tmp_path, name, text):
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
 def test_trec_docs(tmp_path):
     path = write(tmp_path, "docs.trec", TREC_DOCS)
     first, second = read_corpus(path)
@@ -100,11 +97,10 @@ def test_trec_topics_with_and_without_closing_tags(tmp_path):
 
 def test_trec_unclosed_doc_and_missing_docno(tmp_path):
     path = write(tmp_path, "bad.trec", "<DOC>\nno id here\n</DOC>\n<DOC>\n<DOCNO>x\n")
-    with pytest.raises(CorpusError, match=r"bad\.trec:1: document without <DOCNO>"):
-        list(read_trec_docs(path))
-    with Rejects(tmp_path / "r.jsonl") as rejects:
-        assert list(read_trec_docs(path, rejects=rejects)) == []
-    reasons = [(e["line"], e["reason"]) for e in read_rejects(tmp_path / "r.jsonl")]
+    match = r"bad\.trec:1: document without <DOCNO>"
+    records, entries = read_strict_and_lenient(read_trec_docs, path, match)
+    assert records == []
+    reasons = [(e["line"], e["reason"]) for e in entries]
     assert reasons == [
         (1, "document without <DOCNO>"),
         (4, "<DOC> opened here is never closed"),
@@ -119,6 +115,38 @@ def test_qrels(tmp_path):
         qrels = read_qrels(path, rejects=rejects)
     assert qrels == {"1": {"d1": 1, "d2": 0}, "2": {"d1": 2}}
     assert rejects.count == 1
+
+
+@pytest.mark.parametrize(
+    "read,text,expected",
+    [
+        (
+            read_trec_topics,
+            "<top>\n<title> no num\n</top>\n<top>\n<num> Number: 5\n</top>\n",
+            [(1, "topic without <num>"), (4, "topic 5 has no title text")],
+        ),
+        (
+            read_cranfield_docs,
+            "stray\n.I 1\n.W\nsome text\n",
+            [(1, "text before the first .I line")],
+        ),
+        (read_cranfield_queries, ".I 7\n.W\n\n", [(1, "query .I 7 has no .W text")]),
+        (
+            read_cranfield_qrels,
+            "1 2 1\n1 3 9\n1 x\n",
+            [
+                (2, "unknown relevance code 9"),
+                (3, "expected 'query doc code' on the line"),
+            ],
+        ),
+    ],
+)
+def test_bad_ir_records_name_their_line(tmp_path, read, text, expected):
+    path = write(tmp_path, "bad", text)
+    first_line, first_reason = expected[0]
+    match = f"bad:{first_line}: {re.escape(first_reason)}"
+    _, entries = read_strict_and_lenient(read, path, match)
+    assert [(e["line"], e["reason"]) for e in entries] == expected
 
 
 def test_cranfield(tmp_path):

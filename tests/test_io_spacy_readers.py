@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 import spacy
+from io_helpers import write_jsonl
 from spacy.tokens import DocBin
 from spacy.util import load_config, load_model_from_config, registry, resolve_dot_names
 from thinc.api import ConfigValidationError
@@ -73,13 +74,9 @@ def test_iob_corpus_skips_bad_sentence_unless_strict(tmp_path, nlp, caplog):
 
 
 def test_textcat_corpus_fills_other_labels(tmp_path, nlp):
-    path = tmp_path / "t.jsonl"
-    rows = [
-        {"text": "great fun", "label": "pos"},
-        {"text": "awful", "label": "neg"},
-        {"text": "meh", "label": "neutral"},
-    ]
-    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    labels = {"great fun": "pos", "awful": "neg", "meh": "neutral"}
+    rows = [{"text": text, "label": label} for text, label in labels.items()]
+    path = write_jsonl(tmp_path / "t.jsonl", rows)
     create = registry.readers.get("nlpkit.TextCatCorpus.v1")
     egs = list(create(str(path))(nlp))
     assert egs[0].reference.cats == {"neg": 0.0, "neutral": 0.0, "pos": 1.0}
@@ -200,3 +197,10 @@ def test_unreferenced_config_variable_warns(tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert next(iter(corpus(nlp))).reference[0].text == "Maria"
+
+
+def test_docbin_corpus_names_a_bad_file(tmp_path, nlp):
+    (tmp_path / "bad.spacy").write_bytes(b"not a docbin")
+    create = registry.readers.get("nlpkit.DocBinCorpus.v1")
+    with pytest.raises(CorpusError, match=r"bad\.spacy: not a DocBin file"):
+        list(create(str(tmp_path / "bad.spacy"))(nlp))

@@ -1,14 +1,9 @@
 import pytest
+from io_helpers import read_strict_and_lenient, write
 
 from nlpkit.errors import CorpusError
-from nlpkit.io import Rejects, read_corpus, read_rejects
+from nlpkit.io import read_corpus
 from nlpkit.io.textcat import read_csv, read_labelled_lines
-
-
-def write(tmp_path, name, text):
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 def test_labelled_lines(tmp_path):
@@ -24,12 +19,10 @@ def test_labelled_lines(tmp_path):
 
 def test_labelled_lines_bad_line(tmp_path):
     path = write(tmp_path, "sst.txt", "1 good\nlonely\n0 bad\n")
-    with pytest.raises(CorpusError, match=r"sst\.txt:2: expected 'label sentence'"):
-        list(read_corpus(path, format="labelled"))
-    with Rejects(tmp_path / "r.jsonl") as rejects:
-        records = list(read_labelled_lines(path, rejects=rejects))
+    records, (entry,) = read_strict_and_lenient(
+        read_labelled_lines, path, r"sst\.txt:2: expected 'label sentence'"
+    )
     assert [r.cats for r in records] == [{"1": 1.0}, {"0": 1.0}]
-    (entry,) = read_rejects(tmp_path / "r.jsonl")
     assert (entry["line"], entry["raw"]) == (2, "lonely")
 
 
@@ -68,14 +61,10 @@ def test_csv_bad_rows_strict_and_lenient(tmp_path):
     path = write(
         tmp_path, "b.csv", "text,label\nfine,pos\ntoo,many,fields\n,neg\nok,\n"
     )
-    with pytest.raises(
-        CorpusError, match=r"b\.csv:3: row has 3 field\(s\), the header has 2"
-    ):
-        list(read_csv(path))
-    with Rejects(tmp_path / "r.jsonl") as rejects:
-        records = list(read_csv(path, rejects=rejects))
+    match = r"b\.csv:3: row has 3 field\(s\), the header has 2"
+    records, entries = read_strict_and_lenient(read_csv, path, match)
     assert [r.text for r in records] == ["fine"]
-    reasons = [(e["line"], e["reason"]) for e in read_rejects(tmp_path / "r.jsonl")]
+    reasons = [(e["line"], e["reason"]) for e in entries]
     assert reasons == [
         (3, "row has 3 field(s), the header has 2"),
         (4, "empty text in column 'text'"),

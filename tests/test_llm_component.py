@@ -4,6 +4,7 @@ from pathlib import Path
 import pytest
 import spacy
 import srsly
+from llm_helpers import http_backend, make_nlp
 from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.training import Example
@@ -36,27 +37,6 @@ def answer_server():
     srv.start()
     yield srv
     srv.stop()
-
-
-def http_backend(url, **kwargs):
-    cfg = {
-        "@misc": "nlpkit.OpenAICompatible.v1",
-        "base_url": url,
-        "model": "test",
-        "timeout": 0.5,
-        "max_retries": 1,
-        "backoff_base": 0.01,
-        "max_concurrency": 4,
-    }
-    return {**cfg, **kwargs}
-
-
-def make_nlp(task, backend, **component):
-    nlp = spacy.blank("en")
-    nlp.add_pipe(
-        "nlpkit_llm", name="llm", config={"task": task, "backend": backend, **component}
-    )
-    return nlp
 
 
 NER_TASK = {"@misc": "nlpkit.NER.v1", "labels": ["PERSON", "ORG", "LOC"]}

@@ -4,6 +4,7 @@ import json
 
 import pytest
 import spacy
+from llm_helpers import PROMPT_TASK, http_backend, make_nlp
 
 from nlpkit.llm.tasks.base import compile_template
 from nlpkit.llm.testserver import TestLLMServer
@@ -64,22 +65,7 @@ def test_downloaded_pipeline_with_payload_runs_no_code(tmp_path, monkeypatch):
     """The attack as reported: a template planted in llm/cfg.json of a saved pipeline."""
     srv = TestLLMServer(answer="fine").start()
     try:
-        nlp = spacy.blank("en")
-        nlp.add_pipe(
-            "nlpkit_llm",
-            name="llm",
-            config={
-                "task": {"@misc": "nlpkit.Prompt.v1", "template": "Say: {{ text }}"},
-                "backend": {
-                    "@misc": "nlpkit.OpenAICompatible.v1",
-                    "base_url": srv.url("ok"),
-                    "model": "test",
-                    "timeout": 0.5,
-                    "max_retries": 1,
-                },
-                "use_cache": False,
-            },
-        )
+        nlp = make_nlp(PROMPT_TASK, http_backend(srv.url("ok")), use_cache=False)
         nlp.to_disk(tmp_path / "pipeline")
         cfg_files = list((tmp_path / "pipeline").rglob("cfg*"))
         planted = False

@@ -1,62 +1,22 @@
 """The component against a real OpenAI-compatible server: llama-cpp-python's."""
 
-import socket
-import subprocess
-import sys
-import time
-
-import httpx
 import pytest
 import spacy
 
-from nlpkit.llm import default_gguf_path
+from nlpkit.llm.llamaserver import LlamaCppServer
 
 pytestmark = pytest.mark.server
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def llama_server(tmp_path_factory):
-    port = free_port()
-    log = (tmp_path_factory.mktemp("llama") / "server.log").open("w")
-    cmd = [
-        sys.executable, "-m", "llama_cpp.server",
-        "--model", str(default_gguf_path()),
-        "--host", "127.0.0.1", "--port", str(port),
-        "--model_alias", "smollm2",
-        "--interrupt_requests", "False",
-        "--n_ctx", "2048",
-        "--n_threads", "1", "--n_threads_batch", "1",
-    ]  # fmt: skip
-    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
-    base_url = f"http://127.0.0.1:{port}/v1"
+    log = tmp_path_factory.mktemp("llama") / "server.log"
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"llama_cpp.server exited with {proc.returncode}")
-            try:
-                if httpx.get(f"{base_url}/models", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail("llama_cpp.server did not start within 90 s")
-            time.sleep(0.25)
-        yield base_url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
-        log.close()
+        server = LlamaCppServer(log_path=log).start()
+    except RuntimeError as err:
+        pytest.fail(str(err))
+    yield server.url
+    server.stop()
 
 
 def test_component_through_llama_cpp_server(llama_server, tmp_path):
@@ -95,3 +55,12 @@ def test_component_through_llama_cpp_server(llama_server, tmp_path):
     again = list(nlp.pipe(texts))
     assert [d._.llm_raw for d in again] == [d._.llm_raw for d in docs]
     assert nlp.get_pipe("nlpkit_llm").stats.cache_hits == 2
+
+
+def test_server_that_cannot_start_is_numbered(tmp_path):
+    bad = tmp_path / "bad.gguf"
+    bad.write_bytes(b"not a model")
+    log = tmp_path / "server.log"
+    with pytest.raises(RuntimeError, match="E418.*exited with code"):
+        LlamaCppServer(bad, log_path=log, start_timeout=60).start()
+    assert log.read_text()

@@ -119,6 +119,11 @@ def same_split(path, **extra):
     return {"paths.train": str(path), "paths.dev": str(path), **extra}
 
 
+def with_vectors(data, rows, **extra):
+    """same_split on data[rows], with the toy vectors as paths.vectors."""
+    return same_split(data[rows], **{"paths.vectors": str(data["vectors"]), **extra})
+
+
 def ner_overrides(data, **extra):
     return same_split(data["ner"], **extra)
 
@@ -127,12 +132,7 @@ def test_ner_cfg(data, tmp_path):
     nlp = run_config(
         "ner.cfg",
         tmp_path,
-        {
-            "paths.train": str(data["ner_prefixed"]),
-            "paths.dev": str(data["ner_prefixed"]),
-            "paths.vectors": str(data["vectors"]),
-            "vars.token_prefix": "en:",
-        },
+        with_vectors(data, "ner_prefixed", **{"vars.token_prefix": "en:"}),
     )
     assert nlp.pipe_names == ["tok2vec", "ner"]
     assert set(nlp.get_pipe("ner").labels) == {"PER", "LOC", "ORG"}
@@ -228,11 +228,7 @@ def test_textcat_cfgs(data, tmp_path, name, rows):
     nlp = run_config(
         name,
         tmp_path,
-        {
-            "paths.train": str(data[rows]),
-            "paths.dev": str(data[rows]),
-            "paths.vectors": str(data["vectors"]),
-        },
+        with_vectors(data, rows),
     )
     expected = {"POS", "NEG"} if rows == "textcat" else {"SPORT", "POLITICS"}
     doc = nlp("a great story")
@@ -246,12 +242,13 @@ def test_textcat_trf_cfg(data, tmp_path):
     nlp = run_config(
         "textcat_trf.cfg",
         tmp_path,
-        {
-            "paths.train": str(data["textcat"]),
-            "paths.dev": str(data["textcat"]),
-            "paths.model": minilm(),
-            "training.max_steps": 2,
-        },
+        same_split(
+            data["textcat"],
+            **{
+                "paths.model": minilm(),
+                "training.max_steps": 2,
+            },
+        ),
     )
     assert set(nlp("a great story").cats) == {"POS", "NEG"}
 
@@ -261,12 +258,13 @@ def test_textcat_fewshot_cfgs(data, tmp_path, name):
     nlp = run_config(
         name,
         tmp_path,
-        {
-            "paths.train": str(data["textcat"]),
-            "paths.dev": str(data["textcat"]),
-            "paths.vectors": str(data["vectors"]) if "vectors" in name else None,
-            "components.textcat.C": 10.0,
-        },
+        same_split(
+            data["textcat"],
+            **{
+                "paths.vectors": str(data["vectors"]) if "vectors" in name else None,
+                "components.textcat.C": 10.0,
+            },
+        ),
     )
     assert nlp("I loved this wonderful film").cats["POS"] > 0.5
     meta = json.loads((tmp_path / "model-best" / "meta.json").read_text())
@@ -281,10 +279,10 @@ def test_textcat_vectors_cfg_self_training(data, tmp_path, caplog):
         encoding="utf8",
     )
     with caplog.at_level(logging.INFO, logger="nlpkit"):
-        overrides = same_split(
-            data["textcat"],
+        overrides = with_vectors(
+            data,
+            "textcat",
             **{
-                "paths.vectors": str(data["vectors"]),
                 "paths.unlabelled": str(unlabelled),
                 "components.textcat.C": 10.0,
             },
@@ -298,17 +296,18 @@ def test_textcat_fewshot_cfg_setfit(data, tmp_path):
     nlp = run_config(
         "textcat_fewshot.cfg",
         tmp_path,
-        {
-            "paths.train": str(data["textcat"]),
-            "paths.dev": str(data["textcat"]),
-            "components.textcat.C": 10.0,
-            "components.textcat.finetune_epochs": 1,
-            "components.textcat.finetune_pairs": 4,
-            "components.textcat.finetune_batch_size": 8,
-        },
+        same_split(
+            data["textcat"],
+            **{
+                "components.textcat.C": 10.0,
+                "components.textcat.embedder.finetune_epochs": 1,
+                "components.textcat.embedder.finetune_pairs": 4,
+                "components.textcat.embedder.finetune_batch_size": 8,
+            },
+        ),
     )
     textcat = nlp.get_pipe("textcat")
-    assert textcat.finetuned
+    assert textcat.embedder.finetuned
     assert (
         tmp_path / "model-best" / "textcat" / "encoder" / "model.safetensors"
     ).exists()
@@ -321,18 +320,21 @@ def test_fewshot_cfg_multilabel(data, tmp_path):
     nlp = run_config(
         "textcat_vectors.cfg",
         tmp_path,
-        {
-            "paths.train": str(data["multilabel"]),
-            "paths.dev": str(data["multilabel"]),
-            "paths.vectors": str(data["vectors"]),
-            "vars.exclusive": False,
-        },
+        with_vectors(data, "multilabel", **{"vars.exclusive": False}),
     )
     assert set(nlp("the team").cats) == {"SPORT", "POLITICS"}
 
 
+def test_shipped_configs_use_current_factory_names():
+    old = ("nlpkit_fewshot_textcat", "nlpkit_vectors_textcat")
+    for path in PIPELINES.glob("*.cfg"):
+        config = spacy.util.load_config(path, interpolate=False)
+        factories = [c.get("factory") for c in config["components"].values()]
+        assert not set(factories) & set(old), path.name
+
+
 def test_unseen_dev_label_warns(data, tmp_path):
-    overrides = ner_overrides(data, **{"paths.vectors": str(data["vectors"])})
+    overrides = with_vectors(data, "ner")
     overrides["paths.dev"] = str(data["ner_dev_unseen"])
     with pytest.warns(UserWarning, match=r"W202.*PLANET"):
         run_config("ner.cfg", tmp_path, overrides)
@@ -348,12 +350,13 @@ def test_unseen_dev_label_warns(data, tmp_path):
     ],
 )
 def test_config_validation(data, tmp_path, name, key, value):
-    overrides = {
-        "paths.train": str(data["textcat"]),
-        "paths.dev": str(data["textcat"]),
-        "paths.vectors": str(data["vectors"]),
-        key: value,
-    }
+    overrides = with_vectors(
+        data,
+        "textcat",
+        **{
+            key: value,
+        },
+    )
     config = spacy.util.load_config(PIPELINES / name, overrides=overrides)
     with pytest.raises(ConfigValidationError):
         spacy.util.load_model_from_config(config, auto_fill=True, validate=True)

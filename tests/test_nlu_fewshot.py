@@ -138,11 +138,20 @@ def test_fewshot_untrained_raises():
         nlp("not trained")
 
 
-def test_fewshot_two_labels_in_exclusive_raises():
+@pytest.mark.parametrize(
+    "factory,rows,labels,code",
+    [
+        # two labels on one example of an exclusive classifier
+        ("nlpkit_fewshot_textcat", MULTI, ["SPORT", "POLITICS"], "E206"),
+        # doc vectors without static vectors
+        ("nlpkit_vectors_textcat", TRAIN, ["POS", "NEG"], "E209"),
+    ],
+)
+def test_initialize_bad_data_raises(factory, rows, labels, code):
     nlp = spacy.blank("en")
-    nlp.add_pipe("nlpkit_fewshot_textcat")
-    examples = make_examples(nlp, MULTI, ["SPORT", "POLITICS"])
-    with pytest.raises(ValueError, match="E206"):
+    nlp.add_pipe(factory)
+    examples = make_examples(nlp, rows, labels)
+    with pytest.raises(ValueError, match=code):
         nlp.initialize(lambda: examples)
 
 
@@ -185,14 +194,6 @@ def test_vectors_textcat_lifecycle(tmp_path):
     for doc, text in zip(nlp2.pipe(TEXTS, batch_size=2), TEXTS):
         assert doc.cats == pytest.approx(nlp2(text).cats)
     assert "cats_score" in nlp2.evaluate(examples)
-
-
-def test_vectors_textcat_needs_vectors():
-    nlp = spacy.blank("en")
-    nlp.add_pipe("nlpkit_vectors_textcat")
-    examples = make_examples(nlp, TRAIN, ["POS", "NEG"])
-    with pytest.raises(ValueError, match="E209"):
-        nlp.initialize(lambda: examples)
 
 
 def test_linear_classifier_round_trip():

@@ -133,6 +133,24 @@ def test_doc_vectors_embedder_same_as_old_factory(tmp_path):
     assert clone.from_bytes(data).to_bytes() == data
 
 
+@pytest.mark.parametrize(
+    "old,embedder",
+    [
+        ("nlpkit_fewshot_textcat", SentenceEmbedder),
+        ("nlpkit_vectors_textcat", DocVectors),
+    ],
+)
+def test_old_factory_names_map_onto_textcat_with_a_warning(old, embedder):
+    nlp = spacy.blank("en")
+    with pytest.warns(DeprecationWarning, match=f"W330.*{old}.*nlpkit_textcat"):
+        pipe = nlp.add_pipe(old, config={"normalize": False, "C": 2.0})
+    assert isinstance(pipe, EmbeddingTextCategorizer)
+    assert isinstance(pipe.embedder, embedder) and pipe.embedder.normalize is False
+    assert pipe.clf.C == 2.0
+    with pytest.raises(TypeError):
+        type(pipe)(nlp.vocab, "tc", normalise=False)  # misspelt: not swallowed
+
+
 def old_layout(folder):
     """Rename a component folder's files to the names the previous release wrote."""
     for new, old in (("cfg", "cfg.json"), ("counts", "counts.bin")):

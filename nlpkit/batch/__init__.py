@@ -2,7 +2,7 @@
 exactly-once output, on local processes or a Dask cluster, to a local directory or
 object storage (any fsspec URL)."""
 
-from .backends import BACKENDS, Backend, LocalBackend, make_backend
+from .backends import BACKENDS, Backend, LocalBackend, make_backend, register_backend
 from .lock import RunLock, RunLockedError
 from .process import ProcessSummary, RunFailed, iter_output, iter_rejects, process
 from .storage import Storage
@@ -20,4 +20,5 @@ __all__ = [
     "iter_rejects",
     "make_backend",
     "process",
+    "register_backend",
 ]

@@ -1,11 +1,14 @@
 """Execution backends: where shard tasks run. A backend takes shard tasks and yields
 their results in completion order; the driver alone keeps the manifest.
 
-To add an engine, subclass Backend and register it in BACKENDS.
+To add an engine, subclass Backend and register it: register_backend("name",
+"package.module:Class"), or with the class itself. Backends are imported only when
+used, so the Dask backend costs nothing (and needs no Dask) until it is asked for.
 """
 
 from __future__ import annotations
 
+import importlib
 import logging
 import multiprocessing
 import os
@@ -230,16 +233,25 @@ def _watch_parent(parent: int, every: float = 1.0) -> None:
     os._exit(1)
 
 
+BACKENDS: dict[str, str | type[Backend]] = {
+    "local": "nlpkit.batch.backends:LocalBackend",
+    "dask": "nlpkit.batch.dask_backend:DaskBackend",
+}
+
+
+def register_backend(name: str, backend: str | type[Backend]) -> None:
+    """Make `name` a backend: a Backend subclass, or "module:Class" to import when
+    it is first used."""
+    BACKENDS[name] = backend
+
+
 def make_backend(name: str = "local", **options) -> Backend:
     """A backend by name: "local" (n_process, start_method, threads) or "dask"
     (scheduler, n_workers, ...)."""
     if name not in BACKENDS:
         raise ValueError(Errors.E509.format(name=name, known=", ".join(BACKENDS)))
-    if name == "dask":
-        from .dask_backend import DaskBackend
-
-        return DaskBackend(**options)
-    return BACKENDS[name](**options)
-
-
-BACKENDS: dict[str, type[Backend] | None] = {"local": LocalBackend, "dask": None}
+    backend = BACKENDS[name]
+    if isinstance(backend, str):
+        module, _, attr = backend.partition(":")
+        backend = getattr(importlib.import_module(module), attr)
+    return backend(**options)

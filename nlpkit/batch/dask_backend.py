@@ -1,6 +1,7 @@
 """The Dask backend: shard tasks on a Dask cluster, an existing one (scheduler
 address) or a LocalCluster on 127.0.0.1. A worker plugin loads the pipeline once per
-worker; each task carries only its shard's records and writes its own files."""
+worker; each task carries its input range (records only for formats the driver
+reads), reads it through fsspec, and writes its own files."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import os
 import time
 import uuid
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 
 from ..errors import Errors
 from .backends import Backend
@@ -19,6 +21,7 @@ from .worker import (
     drop_pipeline,
     install_pipeline,
     limit_threads,
+    refuse,
     run_cached_shard,
 )
 
@@ -34,29 +37,51 @@ def local_cluster(n_workers: int, threads: int = 1) -> LocalCluster:
     """A quiet LocalCluster on 127.0.0.1: worker processes, no dashboard.
 
     The scheduler always serves a few HTTP routes (health checks); they go to a free
-    loopback port instead of 8787, which another cluster may hold.
+    loopback port instead of 8787, which another cluster may hold. The workers'
+    statistical profiler is off: every 10 ms it walks the stack of the running
+    task holding the GIL, and spaCy's stacks are deep (it served no one here, with
+    the dashboard off).
     """
-    return LocalCluster(
-        n_workers=n_workers,
-        threads_per_worker=threads,
-        processes=True,
-        host="127.0.0.1",
-        dashboard_address=None,
-        scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
-    )
+    import dask
+
+    # The nannies keep this config, so workers they restart get it too.
+    with dask.config.set({"distributed.worker.profile.enabled": False}):
+        return LocalCluster(
+            n_workers=n_workers,
+            threads_per_worker=threads,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+            scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+        )
 
 
 class PipelinePlugin(WorkerPlugin):
     """Loads the pipeline into the worker's process cache at worker start-up, on every
-    worker, including those that join or restart later."""
+    worker, including those that join or restart later.
 
-    def __init__(self, spec: PipelineSpec, threads: int = 1):
+    probe: (path, token) of the driver's probe file in a local output directory. A
+    worker that does not read the token there (it joined later, on a machine that
+    does not share the driver's disk) loads nothing, refuses every task of the run,
+    and tells the driver (topic `topic`), which stops the run (E534).
+    """
+
+    def __init__(self, spec: PipelineSpec, threads: int = 1, probe=None, topic=""):
         self.spec = spec
         self.threads = threads
+        self.probe = probe
+        self.topic = topic
         self.name = f"nlpkit-pipeline-{spec.key[:16]}"
 
     def setup(self, worker) -> None:
         limit_threads(self.threads)
+        if self.probe is not None and not probe_visible(*self.probe):
+            path = str(Path(self.probe[0]).parent)
+            who = f"{worker.name} ({worker.address})"
+            reason = Errors.E534.format(worker=who, path=path)
+            refuse(self.spec.key, reason)
+            worker.log_event(self.topic, {"worker": worker.address, "reason": reason})
+            return
         install_pipeline(self.spec)
 
     def teardown(self, worker) -> None:
@@ -75,7 +100,8 @@ class DaskBackend(Backend):
     retries: extra attempts for a shard whose task raised; a shard whose worker died
         is rescheduled by Dask itself (distributed.scheduler.allowed-failures).
 
-    Before work starts, every worker must see a local output directory (E531).
+    Every worker must see a local output directory: those present at the start
+    before work starts (E531), those that join later before they take a task (E534).
     When the run ends the worker plugin is unregistered and each worker forgets
     the pipeline, so a long-lived cluster does not keep past runs' models.
     """
@@ -106,6 +132,9 @@ class DaskBackend(Backend):
         self.plugin: PipelinePlugin | None = None
         self._threads = 0
         self._threads_at = float("-inf")
+        self.probe: Path | None = None
+        self.blind: str | None = None
+        self.topic = ""
 
     @property
     def workers(self) -> int:
@@ -121,9 +150,12 @@ class DaskBackend(Backend):
             else:
                 self.cluster = local_cluster(self.n_workers, self.threads)
                 self.client = Client(self.cluster)
+        probe = None
         if job.output_dir and Storage(job.output_dir).local:
-            self.check_workers_see(Storage(job.output_dir).local_path())
-        self.plugin = PipelinePlugin(spec, self.threads)
+            probe = self.check_workers_see(Storage(job.output_dir).local_path())
+        self.topic = f"nlpkit-blind-{self.token}"
+        self.client.subscribe_topic(self.topic, self._worker_blind)
+        self.plugin = PipelinePlugin(spec, self.threads, probe, self.topic)
         self.client.register_plugin(self.plugin)
         logger.info(
             "Dask backend: %s, %d worker thread(s)",
@@ -149,6 +181,8 @@ class DaskBackend(Backend):
                 return
             future = next(futures)
             in_flight -= 1
+            if self.blind is not None:
+                raise OSError(self.blind)
             try:
                 result = future.result()
             except OSError:
@@ -187,27 +221,39 @@ class DaskBackend(Backend):
             self._threads_at = now
         return self._threads
 
-    def check_workers_see(self, directory) -> None:
+    def check_workers_see(self, directory) -> tuple[str, str]:
         """Raise E531 unless every worker reads the probe file the driver writes into
-        the local output directory (workers that share no disk with it do not)."""
+        the local output directory (workers that share no disk with it do not).
+        The file stays until the run ends, for workers that join later.
+        RETURNS (tuple): the probe's path and token."""
         token = new_attempt()
-        probe = directory / f".nlpkit-probe-{token}"
-        probe.write_text(token, encoding="utf-8")
-        try:
-            seen = self.client.run(probe_visible, str(probe), token)
-        finally:
-            probe.unlink(missing_ok=True)
+        self.probe = directory / f".nlpkit-probe-{token}"
+        self.probe.write_text(token, encoding="utf-8")
+        seen = self.client.run(probe_visible, str(self.probe), token)
         blind = sorted(addr for addr, ok in seen.items() if not ok)
         if blind:
             raise OSError(Errors.E531.format(workers=", ".join(blind), path=directory))
+        return str(self.probe), token
+
+    def _worker_blind(self, event) -> None:
+        # Called on the client's event loop: the run loop raises at its next result.
+        _, message = event
+        logger.error(message["reason"])
+        self.blind = self.blind or message["reason"]
 
     def close(self) -> None:
+        if self.probe is not None:
+            self.probe.unlink(missing_ok=True)
+            self.probe = None
         if self.client is not None and self.plugin is not None:
             try:
                 self.client.unregister_worker_plugin(self.plugin.name)
             except Exception as err:  # a scheduler gone already has no plugins
                 logger.debug("Could not unregister %s: %s", self.plugin.name, err)
         self.plugin = None
+        if self.client is not None and self.topic:
+            self.client.unsubscribe_topic(self.topic)
+        self.topic = ""
         if self.client is not None and self._own_client:
             self.client.close()
         self.client = None

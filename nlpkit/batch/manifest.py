@@ -7,58 +7,51 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import time
-import uuid
 from pathlib import Path
 from typing import Any
 
 from ..about import __version__
 from ..errors import Errors
 from .commitlog import CommitLog, log_names, replay
-from .storage import Storage
+from .storage import Storage, stream_digest
 
 MANIFEST = "manifest.json"
-HASH_CHUNK = 1 << 20
 
 
-def write_json_atomic(path: Path, data: Any) -> None:
-    """Write JSON to a temporary name, fsync it, rename it over `path`, fsync the dir."""
-    tmp = path.with_name(f"{path.name}.tmp-{uuid.uuid4().hex[:12]}")
-    try:
-        with tmp.open("w", encoding="utf-8") as f:
-            json.dump(data, f, indent=1, ensure_ascii=False)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def file_fingerprint(path: str | Path) -> dict[str, Any]:
-    """Path, size, mtime and the SHA-256 of the whole file (read in 1 MiB chunks).
-
-    The whole file is hashed: reading it costs far less than annotating it, and a
-    prefix hash would miss records appended or edited further down.
+def file_fingerprint(path: str | Path, *, content: bool = False) -> dict[str, Any]:
+    """Path, size and modification time of an input (ETag and last-modified time on
+    object storage); with content=True (--fingerprint content) also the SHA-256 of
+    the whole file, so that a file touched or copied with the same bytes resumes.
     """
-    path = Path(path)
-    stat = path.stat()
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        while chunk := f.read(HASH_CHUNK):
-            digest.update(chunk)
-    return {
-        "path": str(path.resolve()),
-        "size": stat.st_size,
-        "mtime_ns": stat.st_mtime_ns,
-        "sha256": digest.hexdigest(),
-    }
+    text = str(path)
+    if "://" in text:
+        import fsspec
+
+        fs, root = fsspec.core.url_to_fs(text)
+        info = fs.info(root)
+        found = {"path": text, "size": int(info["size"])}
+        for key in ("ETag", "etag", "md5Hash"):
+            if info.get(key):
+                found["etag"] = str(info[key])
+                break
+        for key in ("LastModified", "mtime", "updated", "last_modified"):
+            if info.get(key):
+                found["mtime"] = str(info[key])
+                break
+    else:
+        stat = Path(text).stat()
+        found = {
+            "path": str(Path(text).resolve()),
+            "size": stat.st_size,
+            "mtime_ns": stat.st_mtime_ns,
+        }
+    if content:
+        import fsspec
+
+        with fsspec.open(text, "rb") as f:
+            found["sha256"] = stream_digest(f)[1]
+    return found
 
 
 def pipeline_fingerprint(nlp) -> dict[str, Any]:
@@ -100,8 +93,19 @@ def compare_inputs(old: list[dict], new: list[dict]) -> str | None:
             return (
                 f"{after['path']} is {after['size']} bytes, was {before['size']} bytes"
             )
-        if before["sha256"] != after["sha256"]:
-            return f"{after['path']} has different content (SHA-256 differs)"
+        if "sha256" in before and "sha256" in after:
+            if before["sha256"] != after["sha256"]:
+                return f"{after['path']} has different content (SHA-256 differs)"
+            continue
+        for key in ("etag", "mtime_ns", "mtime"):
+            if key in before and key in after and before[key] != after[key]:
+                return (
+                    f"{after['path']} was modified since ({key} {before[key]} -> "
+                    f"{after[key]}). This run compares size and modification time "
+                    "(--fingerprint stat); if the bytes are the same, restore the "
+                    "time (touch -d), or start runs with --fingerprint content to "
+                    "compare bytes"
+                )
     return None
 
 
@@ -163,7 +167,9 @@ class Manifest:
         return manifest
 
     def check_compatible(self, *, inputs, pipeline, options) -> None:
-        """Raise a numbered ValueError if input, pipeline or options changed."""
+        """Raise a numbered ValueError if input, pipeline or options changed
+        (inputs: by size and modification time, or by content where both runs
+        hashed it)."""
         where = self.directory
         detail = compare_inputs(self.data["inputs"], inputs)
         if detail:
@@ -174,7 +180,7 @@ class Manifest:
         detail = compare_dicts(self.data["options"], options)
         if detail:
             raise ValueError(Errors.E505.format(path=where, detail=detail))
-        # Same content; refresh mtimes so a `touch` is not reported again.
+        # Same content (hashed); refresh mtimes so a `touch` is not reported again.
         self.data["inputs"] = inputs
 
     @property
@@ -222,11 +228,8 @@ class Manifest:
             return False
         self.data["updated"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
         self.data["totals"] = self.totals()
-        if self.storage.local:
-            write_json_atomic(Path(self.path), self.data)
-        else:
-            text = json.dumps(self.data, indent=1, ensure_ascii=False)
-            self.storage.write_bytes(MANIFEST, text.encode("utf-8"))
+        text = json.dumps(self.data, indent=1, ensure_ascii=False)
+        self.storage.write_bytes(MANIFEST, text.encode("utf-8"))
         self._saved_at = now
         self._dirty = False
         for name in log_names(self.storage):

@@ -1,8 +1,9 @@
 """Run a spaCy pipeline over a corpus: sharded, resumable, exactly-once output.
 
-The driver numbers the input records in a stable order, cuts them into shards and
-hands the shards not yet done to a backend (this process, local worker processes or
-Dask). Output goes to a local directory or an fsspec URL (storage.py). Each execution
+The driver plans the shards (plan.py: line ranges that workers read themselves,
+or records it reads for formats that cannot be cut at a newline), stores the plan
+in the manifest, and hands the shards not yet done to a backend (this process,
+local worker processes or Dask). Output goes to a local directory or an fsspec URL (storage.py). Each execution
 of a shard writes its docs and rejects under names of its own; the driver commits one
 attempt per shard in the manifest's commit log (commitlog.py), the commit point, and
 folds the log into manifest.json when the run ends.
@@ -21,8 +22,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import CorpusError, Errors, Warnings
-from ..io import detect_format, expand_inputs, read_corpus
+from ..errors import Errors, Warnings
+from ..io import expand_inputs
 from ..io.docdict import ATTRS, DEFAULT_ATTRS
 from ..io.records import place
 from ..util import load_pipeline
@@ -30,13 +31,15 @@ from .backends import BACKENDS, Backend, make_backend
 from .commit import commit, is_committed, remove_orphans
 from .lock import RunLock
 from .manifest import MANIFEST, Manifest, file_fingerprint, pipeline_fingerprint
-from .shards import EXTENSIONS, CollectingRejects, JobSpec, ShardTask, cut_shards
+from .plan import legacy_tasks, make_plan, plan_total, planned_tasks
+from .shards import EXTENSIONS, JobSpec, ShardTask
 from .storage import Storage, new_attempt
 from .worker import PipelineSpec, import_code
 
 logger = logging.getLogger("nlpkit")
 
 DEFAULT_SHARD_SIZE = 1000
+FINGERPRINTS = ("stat", "content")
 ATTR_ALIASES = {
     "entities": "ents",
     "vectors": "vector",
@@ -137,6 +140,7 @@ def process(
     on_progress: Callable[[int], None] | None = None,
     on_total: Callable[[int], None] | None = None,
     save_every: float = 0.5,
+    fingerprint: str = "stat",
 ) -> ProcessSummary:
     """Annotate a corpus with a pipeline and write sharded output with a manifest.
 
@@ -150,7 +154,8 @@ def process(
     output_format: "jsonl", "parquet" or "spacy" (DocBin).
     attrs: what to write: text, tokens, lemmas, pos, tags, ents, cats, sents, vector,
         or a Doc extension as "_.name" (rerank scores, LLM outputs).
-    shard_size: records per shard, the unit of resume and of parallel work.
+    shard_size: records per shard, the unit of resume and of parallel work; lines
+        for JSONL and plain text, which the workers read themselves (plan.py).
     n_process: worker processes (local backend) or LocalCluster workers (dask).
     backend: "local", "dask", or a Backend instance.
     scheduler: a Dask scheduler address; None starts a LocalCluster on 127.0.0.1.
@@ -166,28 +171,23 @@ def process(
     max_length: reject records of more characters (default: nlp.max_length).
     max_reject_rate: fail the run (RunFailed, E518) when more than this share of
         the records read is rejected; None: no limit.
-    count_first: count the records first, so on_total can give a progress total.
+    count_first: give on_total the progress total (from the shard plan).
+    fingerprint: how resume tells that an input changed: "stat" (size and
+        modification time; ETag on object storage) or "content" (also the
+        SHA-256 of every file, read in full: a touched file with the same bytes
+        resumes).
     on_progress: called with the number of records finished (read) as shards finish.
     RETURNS (ProcessSummary): read = written + rejected, over the whole run.
     RAISES: RunFailed (E517) when nothing was written, (E518) when max_reject_rate
         is exceeded; CorpusError (E001, E006, E519) for missing or unreadable input.
     """
-    check_options(
-        batch_size=batch_size,
-        shard_size=shard_size,
-        n_process=n_process,
-        input_format=input_format,
-        output_format=output_format,
-        retries=retries,
-        max_length=max_length,
-        max_reject_rate=max_reject_rate,
-    )
+    settings = dict(locals())
+    check_options(**settings)
     if scheduler and backend == "local":
         backend = "dask"  # a scheduler address only makes sense for Dask
     if isinstance(backend, str) and backend not in BACKENDS:
         raise ValueError(Errors.E509.format(name=backend, known=", ".join(BACKENDS)))
     attrs = normalize_attrs(attrs)
-    reader_options = dict(reader_options or {})
     storage = Storage(output_dir)
     start = time.perf_counter()
     inputs = [inputs] if isinstance(inputs, (str, Path)) else list(inputs)
@@ -199,36 +199,15 @@ def process(
     else:
         logger.warning(Warnings.W510.format(url=storage.url))
         lock = contextlib.nullcontext()
+    settings.update(
+        inputs=inputs,
+        backend=backend,
+        attrs=attrs,
+        reader_options=dict(reader_options or {}),
+    )
+    del settings["output_dir"]
     with lock:
-        return _process_locked(
-            model,
-            inputs,
-            paths,
-            storage,
-            start=start,
-            input_format=input_format,
-            output_format=output_format,
-            attrs=attrs,
-            batch_size=batch_size,
-            shard_size=shard_size,
-            n_process=n_process,
-            backend=backend,
-            scheduler=scheduler,
-            gpu=gpu,
-            resume=resume,
-            overwrite=overwrite,
-            strict=strict,
-            code=code,
-            reader_options=reader_options,
-            backend_options=backend_options,
-            retries=retries,
-            max_length=max_length,
-            max_reject_rate=max_reject_rate,
-            count_first=count_first,
-            on_progress=on_progress,
-            on_total=on_total,
-            save_every=save_every,
-        )
+        return _process_locked(paths=paths, storage=storage, start=start, **settings)
 
 
 def check_options(**values) -> None:
@@ -266,6 +245,13 @@ def check_options(**values) -> None:
         rule = "give a share of the records read, from 0.0 to 1.0"
         raise ValueError(
             Errors.E520.format(name="--max-reject-rate", value=rate, rule=rule)
+        )
+    if values.get("fingerprint", "stat") not in FINGERPRINTS:
+        rule = f"choose {' or '.join(FINGERPRINTS)}"
+        raise ValueError(
+            Errors.E520.format(
+                name="--fingerprint", value=values["fingerprint"], rule=rule
+            )  # fmt: skip
         )
 
 
@@ -305,6 +291,7 @@ def _process_locked(
     on_progress,
     on_total,
     save_every,
+    fingerprint,
 ) -> ProcessSummary:
     for path in code:
         import_code(str(path), "", _import_file)
@@ -315,7 +302,8 @@ def _process_locked(
     nlp = model if hasattr(model, "pipe") else load_pipeline(model)
     check_extensions(nlp, attrs)
 
-    input_prints = [file_fingerprint(p) for p in paths]
+    content = fingerprint == "content"
+    input_prints = [file_fingerprint(p, content=content) for p in paths]
     pipeline_print = pipeline_fingerprint(nlp)
     options = {
         "shard_size": shard_size,
@@ -327,7 +315,12 @@ def _process_locked(
     }
     if max_length is not None:
         options["max_length"] = max_length  # only when set: older runs still resume
-    limit = max_length or nlp.max_length
+    read_options = {
+        "reader": reader_options,
+        "max_length": max_length or nlp.max_length,
+        "named": {Path(item) for item in inputs if Path(item).is_file()},
+        "output": storage.url,
+    }
     manifest = open_manifest(
         storage,
         resume=resume,
@@ -335,6 +328,14 @@ def _process_locked(
         inputs=input_prints,
         pipeline=pipeline_print,
         options=options,
+        plan=lambda: make_plan(
+            paths,
+            shard_size=shard_size,
+            input_format=input_format,
+            reader_options=reader_options,
+            read_options=read_options,
+            strict=strict,
+        ),
     )
     key = hashlib.sha256(
         json.dumps(pipeline_print, sort_keys=True).encode()
@@ -347,6 +348,8 @@ def _process_locked(
         strict=strict,
         pipeline_key=key,
         max_length=max_length,
+        input_format=input_format,
+        reader_options=reader_options,
     )
     if isinstance(backend, str):
         backend = build_backend(backend, n_process, scheduler, backend_options, retries)
@@ -361,31 +364,34 @@ def _process_locked(
     spec = PipelineSpec.from_model(
         key, model if by_name or not ships else nlp, code=code, gpu=gpu
     )
-
-    read_options = {
-        "format": input_format,
-        "max_length": limit,
-        "named": {Path(item) for item in inputs if Path(item).is_file()},
-        **reader_options,
-    }
-    if count_first and on_total is not None:
-        on_total(count_records(paths, read_options))
+    plan = manifest.data.get("plan")
+    if count_first and on_total is not None and plan is not None:
+        on_total(plan_total(plan))
 
     skipped = 0
-    rejects = CollectingRejects(strict=strict)
+
+    def done(index: int) -> bool:
+        nonlocal skipped
+        if not is_committed(storage, manifest, index):
+            return False
+        skipped += 1
+        if on_progress is not None:
+            on_progress(manifest.shards[str(index)].get("read", 0))
+        return True
 
     def pending_tasks() -> Iterable[ShardTask]:
-        nonlocal skipped
-        records = read_inputs(paths, rejects, read_options)
-        for task in cut_shards(records, rejects, shard_size):
-            if is_committed(storage, manifest, task.index):
-                skipped += 1
-                if on_progress is not None:
-                    on_progress(task.n_read)
-                continue
-            yield task
+        if plan is not None:
+            yield from planned_tasks(plan, shard_size=shard_size,
+                                     options=read_options, strict=strict, skip=done)  # fmt: skip
+            return
+        # A run started before shard plans were stored: cut as it was then.
+        for task in legacy_tasks(paths, shard_size=shard_size,
+                                 input_format=input_format, options=read_options,
+                                 strict=strict):  # fmt: skip
+            if not done(task.index):
+                yield task
 
-    n_shards = processed = processed_words = 0
+    processed = processed_words = 0
     setup = 0.0
     status = "failed"
     failure: str | None = None
@@ -402,8 +408,7 @@ def _process_locked(
                 processed_words += result.words
                 if on_progress is not None:
                     on_progress(result.read)
-        n_shards = len(manifest.shards)
-        manifest.data["n_shards"] = n_shards
+        manifest.data["n_shards"] = len(manifest.shards)
         # Every worker is gone: an attempt not committed now lost or died.
         remove_orphans(storage, manifest)
         summary = make_summary(
@@ -506,38 +511,6 @@ def first_reject(manifest: Manifest) -> str:
     return "-"
 
 
-def read_inputs(paths: list[Path], rejects: CollectingRejects, options: dict):
-    """Records of the files in order, file by file, so that a file the reader gives
-    up on (a damaged .gz, a read error) is one reject in lenient mode and the next
-    file is still read; strict mode raises CorpusError (E519) naming the file."""
-    options = dict(options)
-    named = options.pop("named")
-    input_format = options.pop("format")
-    for path in paths:
-        name = input_format
-        if name is None:
-            try:
-                name = detect_format(path)
-            except CorpusError:
-                if rejects.strict or path in named:
-                    raise
-                logger.warning(
-                    Warnings.W003.format(path=path, reason="unknown file extension")
-                )
-                continue
-        try:
-            yield from read_corpus(path, format=name, rejects=rejects, **options)
-        except CorpusError as err:
-            if rejects.strict:
-                raise
-            rejects.add(err.source or str(path), err.line, str(err))
-        except OSError as err:
-            message = Errors.E519.format(path=path, reason=err)
-            if rejects.strict:
-                raise CorpusError(message, source=str(path)) from err
-            rejects.add(str(path), None, message)
-
-
 def build_backend(
     name: str,
     n_process: int,
@@ -588,8 +561,11 @@ def check_extensions(nlp, attrs: Sequence[str]) -> None:
             raise ValueError(Errors.E511.format(attr=attr, known=", ".join(ATTRS)))
 
 
-def open_manifest(storage: Storage, *, resume, overwrite, inputs, pipeline, options):
-    """The manifest to continue (resume) or a new one; removes stale attempts."""
+def open_manifest(
+    storage: Storage, *, resume, overwrite, inputs, pipeline, options, plan=None
+):
+    """The manifest to continue (resume) or a new one, with its shard plan (made by
+    `plan()` for a new run); removes stale attempts."""
     names = storage.names()
     existing = MANIFEST in names
     has_shards = any(n.startswith(("docs-", "rejects-")) for n in names)
@@ -612,6 +588,9 @@ def open_manifest(storage: Storage, *, resume, overwrite, inputs, pipeline, opti
         manifest = Manifest.new(
             storage, inputs=inputs, pipeline=pipeline, options=options
         )
+        if plan is not None:
+            manifest.data["plan"] = plan()
+            manifest.data["n_shards"] = manifest.data["plan"]["n_shards"]
     # Attempts of writers that died (crash, SIGKILL, dead worker) are never output.
     remove_orphans(storage, manifest)
     try:
@@ -619,13 +598,6 @@ def open_manifest(storage: Storage, *, resume, overwrite, inputs, pipeline, opti
     except OSError as err:
         raise OSError(Errors.E501.format(path=storage.url, reason=err)) from err
     return manifest
-
-
-def count_records(paths: list[Path], read_options: dict) -> int:
-    """Records plus reader rejects, for a progress total (a fast first pass)."""
-    rejects = CollectingRejects()
-    n = sum(1 for _ in read_inputs(paths, rejects, read_options))
-    return n + rejects.count
 
 
 def iter_output(output_dir: str | Path) -> Iterable[dict[str, Any]]:

@@ -31,15 +31,31 @@ class JobSpec:
     strict: bool = False
     pipeline_key: str = ""
     max_length: int | None = None
+    input_format: str | None = None
+    reader_options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class InputRange:
+    """Lines [first_line, first_line + lines) of the input `path`: bytes [start, end)."""
+
+    path: str
+    format: str
+    start: int
+    end: int
+    first_line: int
+    lines: int
 
 
 @dataclass
 class ShardTask:
-    """Shard `index`: its records, in input order, and the reader's rejects among them."""
+    """Shard `index`: its records in input order and the reader's rejects among them
+    (read by the driver), or the input range its worker reads (`source`)."""
 
     index: int
-    records: list[Record]
+    records: list[Record] = field(default_factory=list)
     reader_rejects: list[dict[str, Any]] = field(default_factory=list)
+    source: InputRange | None = None
 
     @property
     def n_read(self) -> int:

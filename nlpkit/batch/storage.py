@@ -41,13 +41,18 @@ def attempt_name(final: str, attempt: str) -> str:
 def file_digest(path: str | Path) -> tuple[int, str]:
     """Size and SHA-256 of a local file, fsynced first so that the size recorded in
     the manifest is what survives a crash of the node."""
-    digest = hashlib.sha256()
-    size = 0
     with open(path, "rb") as f:
         os.fsync(f.fileno())
-        while chunk := f.read(HASH_CHUNK):
-            digest.update(chunk)
-            size += len(chunk)
+        return stream_digest(f)
+
+
+def stream_digest(f) -> tuple[int, str]:
+    """Size and SHA-256 of a binary stream, read in 1 MiB chunks."""
+    digest = hashlib.sha256()
+    size = 0
+    while chunk := f.read(HASH_CHUNK):
+        digest.update(chunk)
+        size += len(chunk)
     return size, digest.hexdigest()
 
 
@@ -134,6 +139,11 @@ class Storage:
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
+        fd = os.open(path.parent, os.O_RDONLY)  # the rename itself survives a crash
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
     def open(self, name: str, mode: str = "rb", **kwargs) -> Any:
         return self.fs.open(self.path(name), mode, **kwargs)

@@ -19,13 +19,22 @@ from ..errors import CorpusError, Errors
 from ..io import Record, open_writer
 from ..io.docdict import doc_to_dict
 from ..util import load_pipeline
-from .shards import JobSpec, ShardResult, ShardTask, docs_name, rejects_name
+from .shards import (
+    CollectingRejects,
+    JobSpec,
+    ShardResult,
+    ShardTask,
+    docs_name,
+    rejects_name,
+)
 from .storage import Storage, attempt_name, new_attempt
 
 logger = logging.getLogger("nlpkit")
 
 # pipeline key -> loaded Language, one per process (filled by the worker set-up)
 _PIPELINES: dict[str, Any] = {}
+# pipeline key -> why this process refuses that run's tasks
+_REFUSED: dict[str, str] = {}
 DOC_FORMATS = ("spacy",)
 
 
@@ -96,7 +105,15 @@ def install_pipeline(spec: PipelineSpec, nlp=None) -> Any:
     return _PIPELINES[spec.key]
 
 
+def refuse(key: str, reason: str) -> None:
+    """Make this process refuse the tasks of the run with pipeline `key` (its worker
+    cannot see the run's output), raising OSError(reason) before writing."""
+    _REFUSED[key] = reason
+
+
 def cached_pipeline(key: str):
+    if key in _REFUSED:
+        raise OSError(_REFUSED[key])
     try:
         return _PIPELINES[key]
     except KeyError:
@@ -139,8 +156,9 @@ def run_shard(nlp, task: ShardTask, job: JobSpec) -> ShardResult:
     attempt = new_attempt()
     docs = attempt_name(docs_name(task.index, job.output_format), attempt)
     rejects_file = attempt_name(rejects_name(task.index), attempt)
+    records, reader_rejects = shard_records(nlp, task, job)
     staging = storage.staging_dir()
-    rejects = [dict(entry, shard=task.index) for entry in task.reader_rejects]
+    rejects = [dict(entry, shard=task.index) for entry in reader_rejects]
     written = words = 0
     as_docs = job.output_format in DOC_FORMATS
     if job.max_length and job.max_length > nlp.max_length:
@@ -149,7 +167,7 @@ def run_shard(nlp, task: ShardTask, job: JobSpec) -> ShardResult:
     try:
         with nlp.memory_zone():
             with open_writer(staging / docs, job.output_format) as writer:
-                for doc in annotate(nlp, task, job, rejects):
+                for doc in annotate(nlp, records, task.index, job, rejects):
                     writer.write(doc if as_docs else doc_to_dict(doc, job.attrs))
                     written += 1
                     words += len(doc)
@@ -183,7 +201,7 @@ def run_shard(nlp, task: ShardTask, job: JobSpec) -> ShardResult:
             shutil.rmtree(staging, ignore_errors=True)
     return ShardResult(
         index=task.index,
-        read=task.n_read,
+        read=written + len(rejects),
         written=written,
         rejected=len(rejects),
         words=words,
@@ -215,10 +233,27 @@ def write_rejects(path: Path, rejects: list[dict]) -> None:
             writer.write(entry)
 
 
-def annotate(nlp, task: ShardTask, job: JobSpec, rejects: list[dict]) -> Iterator:
+def shard_records(nlp, task: ShardTask, job: JobSpec) -> tuple[list[Record], list]:
+    """The shard's records and reader rejects: sent with the task, or read here from
+    its input range."""
+    if task.source is None:
+        return task.records, task.reader_rejects
+    from .plan import read_range
+
+    rejects = CollectingRejects(strict=job.strict)
+    options = {
+        "reader": job.reader_options,
+        "max_length": job.max_length or nlp.max_length,
+    }
+    records = list(read_range(task.source, rejects, options))
+    return records, rejects.take()
+
+
+def annotate(
+    nlp, records: list[Record], shard: int, job: JobSpec, rejects: list[dict]
+) -> Iterator:
     """Docs of the shard in input order, batch by batch; a batch that fails is redone
     one doc at a time, so only the record that crashes a component is rejected."""
-    records = task.records
     for start in range(0, len(records), job.batch_size):
         chunk = records[start : start + job.batch_size]
         docs, kept = [], []
@@ -229,14 +264,14 @@ def annotate(nlp, task: ShardTask, job: JobSpec, rejects: list[dict]) -> Iterato
             except (CorpusError, ValueError) as err:
                 if job.strict:
                     raise
-                rejects.append(reject_entry(record, task.index, str(err)))
+                rejects.append(reject_entry(record, shard, str(err)))
         try:
             annotated = list(nlp.pipe(docs, batch_size=job.batch_size))
         except Exception as err:
             if job.strict:
                 raise
             logger.debug("Batch failed (%s); retrying its docs one by one", err)
-            yield from annotate_one_by_one(nlp, kept, task.index, rejects)
+            yield from annotate_one_by_one(nlp, kept, shard, rejects)
             continue
         yield from annotated
 
@@ -274,6 +309,7 @@ def drop_pipeline(key: str) -> None:
     """Forget a run's pipeline in this process (run when the run ends, so that a
     long-lived shared cluster does not keep every past run's model loaded)."""
     _PIPELINES.pop(key, None)
+    _REFUSED.pop(key, None)
 
 
 def loaded_pipelines() -> list[str]:

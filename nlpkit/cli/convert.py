@@ -7,33 +7,22 @@ from pathlib import Path
 import typer
 
 from ..errors import CorpusError, Errors, Warnings
+from ..io.convert import convert
+from . import options as opt
 from ._util import (
     Arg,
     Opt,
     app,
-    choice,
     console,
     fail,
-    input_format_option,
-    label_field_option,
-    output_format_option,
     output_formats,
-    output_option,
-    progress_bar,
-    reader_default,
-    reader_option_option,
-    reader_options,
-    text_field_option,
-    token_prefix_option,
+    progress_callbacks,
     warn,
 )
 from .process import print_summary
 
-
-def _schemes() -> tuple[str, ...]:
-    from ..io.conll import SCHEMES
-
-    return SCHEMES
+# Defaults come from the library, never restated here.
+CONVERT = opt.defaults_of(convert)
 
 
 @app.command(
@@ -46,12 +35,12 @@ def _schemes() -> tuple[str, ...]:
 )
 def convert_cli(
     inputs: list[str] = Arg(..., help="Input files, directories or globs"),
-    output: Path = output_option(
+    output: Path = opt.output(
         "Output file: .spacy, .jsonl or .parquet (a folder with --shard-size)",
         default=None,
     ),
-    input_format: str = input_format_option(),
-    output_format: str = output_format_option(
+    input_format: opt.InputFormat = None,
+    output_format: str = opt.output_format(
         None,
         output_formats,
         help="Output format (default: from the extension of --output)",
@@ -60,41 +49,40 @@ def convert_cli(
         None,
         "--n-sents",
         help="IOB/CoNLL: sentences per doc (0: whole -DOCSTART- documents)",
-        show_default=str(reader_default("n_sents")),
+        show_default=str(opt.reader_default("n_sents")),
     ),
-    token_prefix: str = token_prefix_option(),
-    scheme: str = choice(
+    token_prefix: opt.TokenPrefix = None,
+    scheme: str = opt.choice(
         None,
         "--scheme",
-        choices=_schemes,
+        choices=opt.library("io.conll", "SCHEMES"),
         help="IOB/CoNLL tag scheme",
-        show_default=str(reader_default("scheme")),
+        show_default=str(opt.reader_default("scheme")),
     ),
-    text_field: str = text_field_option(),
-    label_field: str = label_field_option(),
-    reader_option: list[str] = reader_option_option(),
-    lang: str = Opt("en", "--lang", help="Language of the tokenizer for raw text"),
+    text_field: opt.TextField = None,
+    label_field: opt.LabelField = None,
+    reader_option: opt.ReaderOption = (),
+    lang: str = Opt(
+        CONVERT["lang"], "--lang", help="Language of the tokenizer for raw text"
+    ),
     strict: bool = Opt(
-        False, "--strict/--lenient", help="Stop at the first bad record"
+        CONVERT["strict"], "--strict/--lenient", help="Stop at the first bad record"
     ),
     rejects: Path = Opt(None, "--rejects", help="Rejects file (lenient mode)"),
     shard_size: int = Opt(
-        0, "--shard-size", help="Write OUTPUT as a directory of files of N docs"
+        CONVERT["shard_size"],
+        "--shard-size",
+        help="Write OUTPUT as a directory of files of N docs",
     ),
     max_length: int = Opt(
         None, "--max-length", help="Reject records longer than N characters"
     ),
-    max_reject_rate: float = Opt(
-        None,
-        "--max-reject-rate",
-        help="Fail when more than this fraction (0..1) of the records is rejected",
-    ),
+    max_reject_rate: opt.MaxRejectRate = None,
 ) -> None:
     """Convert corpora to a spaCy DocBin; bad records go to the rejects file."""
     from ..io import expand_inputs
-    from ..io.convert import convert
 
-    options = reader_options(
+    options = opt.reader_options(
         reader_option,
         token_prefix=token_prefix,
         scheme=scheme,
@@ -117,8 +105,9 @@ def convert_cli(
     try:
         # a missing input is one error line, before any progress bar is drawn
         expand_inputs(inputs)
-        with progress_bar() as bar:
-            task = bar.add_task(f"Converting to {output.name}", total=None)
+        with progress_callbacks(
+            f"Converting to {output.name}", total=False
+        ) as progress:
             summary = convert(
                 inputs,
                 output,
@@ -131,7 +120,7 @@ def convert_cli(
                 shard_size=shard_size,
                 max_length=max_length,
                 max_reject_rate=max_reject_rate,
-                on_progress=lambda n: bar.update(task, advance=n),
+                **progress,
                 **options,
             )
     except (CorpusError, TypeError, ValueError, OSError, EOFError) as err:

@@ -7,52 +7,29 @@ from pathlib import Path
 
 from rich.table import Table
 
-from ._util import (
-    Arg,
-    Opt,
-    Typer,
-    app,
-    choice,
-    console,
-    fail,
-    input_format_option,
-    output_option,
-    reader_option_option,
-    reader_options,
-    text_field_option,
-    top_k_option,
-)
+from . import options as opt
+from ._util import Arg, Opt, Typer, app, console, fail
+from .vectors import token_corpus
 
 cooc_app = Typer(help="Count and inspect co-occurrence matrices", no_args_is_help=True)
 app.add_typer(cooc_app, name="cooc")
 
 
-def _contexts():
-    from ..vectors.corpus import CONTEXTS
-
-    return CONTEXTS
-
-
 @cooc_app.command("build")
 def build_cli(
     corpus: list[str] = Arg(..., help="Corpus files, directories or globs"),
-    output: Path = output_option("Output directory"),
+    output: Path = opt.output("Output directory"),
     window: int = Opt(
         5, "--window", "-w", help="Words on each side; 0 = the whole context"
     ),
-    context: str = choice(
-        "sentence",
-        "--context",
-        choices=_contexts,
-        help="The unit a window stays inside",
-    ),
-    direction: str = choice(
+    context: opt.Context = "sentence",
+    direction: str = opt.choice(
         "symmetric",
         "--direction",
         choices=("symmetric", "left", "right"),
         help="Which side of a word counts",
     ),
-    weighting: str = choice(
+    weighting: str = opt.choice(
         "none",
         "--weighting",
         choices=("none", "harmonic"),
@@ -60,21 +37,16 @@ def build_cli(
     ),
     min_count: int = Opt(1, "--min-count"),
     max_size: int = Opt(None, "--max-size"),
-    input_format: str = input_format_option(),
-    text_field: str = text_field_option(),
-    reader_option: list[str] = reader_option_option(),
-    lowercase: bool = Opt(True, "--lowercase/--keep-case"),
+    input_format: opt.InputFormat = None,
+    text_field: opt.TextField = None,
+    reader_option: opt.ReaderOption = (),
+    lowercase: opt.Lowercase = True,
 ) -> None:
     """Count word-by-word co-occurrences and save the sparse matrix."""
     from ..vectors.cooc import cooccurrence_by_document, count_cooccurrence
-    from ..vectors.corpus import TokenCorpus
 
-    tokens = TokenCorpus(
-        corpus,
-        format=input_format,
-        context=context,
-        lowercase=lowercase,
-        **reader_options(reader_option, text_field=text_field),
+    tokens = token_corpus(
+        corpus, input_format, text_field, reader_option, context, lowercase
     )
     start = time.perf_counter()
     try:
@@ -100,7 +72,7 @@ def build_cli(
 def show_cli(
     matrix: Path = Arg(..., help="Directory written by `nlpkit cooc build`"),
     words: list[str] = Arg(..., help="Word(s) whose rows to show"),
-    top: int = top_k_option(20, help="Co-occurring words shown per word"),
+    top: int = opt.top_k(20, help="Co-occurring words shown per word"),
 ) -> None:
     """Show the most frequent co-occurring words of a word's row."""
     from ..vectors.cooc import CoocMatrix

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ._util import app, console, output_option
+from . import options as opt
+from ._util import app, console
 from .process import print_summary
 
 
 @app.command("demo")
 def demo_cli(
-    output: Path = output_option("Folder for the outputs", default=Path("runs/demo")),
+    output: Path = opt.output("Folder for the outputs", default=Path("runs/demo")),
 ) -> None:
     """Run the main job on the sample corpora with packaged models; print summaries."""
     from ..demo import run_demo

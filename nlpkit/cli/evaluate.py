@@ -7,22 +7,8 @@ from pathlib import Path
 
 from rich.table import Table
 
-from ._util import (
-    Arg,
-    Opt,
-    app,
-    clear_errors,
-    console,
-    fail,
-    input_format_option,
-    label_field_option,
-    output_option,
-    reader_option_option,
-    reader_options,
-    text_field_option,
-    token_prefix_option,
-    warn,
-)
+from . import options as opt
+from ._util import Arg, Opt, app, clear_errors, console, fail, warn
 
 
 @app.command(
@@ -33,14 +19,14 @@ def evaluate_cli(
     data: list[str] = Arg(
         ..., help="Gold files (IOB/CoNLL, JSONL, CSV, SST-2 lines...)"
     ),
-    output: Path = output_option(
+    output: Path = opt.output(
         "Directory for metrics.json, chart.png, entities.html", default=None
     ),
-    input_format: str = input_format_option(),
-    token_prefix: str = token_prefix_option(),
-    text_field: str = text_field_option(),
-    label_field: str = label_field_option(),
-    reader_option: list[str] = reader_option_option(),
+    input_format: opt.InputFormat = None,
+    token_prefix: opt.TokenPrefix = None,
+    text_field: opt.TextField = None,
+    label_field: opt.LabelField = None,
+    reader_option: opt.ReaderOption = (),
     label_map: list[str] = Opt(
         [],
         "--label-map",
@@ -55,7 +41,7 @@ def evaluate_cli(
     """Per-label precision/recall/F1 (NER at entity level), accuracy, macro-F1, ROC AUC."""
     from ..evaluate.nlu import evaluate, parse_label_map
 
-    options = reader_options(
+    options = opt.reader_options(
         reader_option,
         token_prefix=token_prefix,
         text_field=text_field,

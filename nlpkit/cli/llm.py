@@ -6,26 +6,27 @@ from pathlib import Path
 
 from rich.table import Table
 
+from ..evaluate.generation import evaluate_generation
 from ..llm.http import OpenAICompatibleBackend
+from ..llm.run import run_llm
 from ..llm.types import GenerationSettings
+from . import options as opt
 from ._util import (
     Arg,
     Opt,
     Typer,
     app,
-    choice,
+    clear_errors,
     console,
     fail,
-    input_format_option,
-    label_field_option,
-    progress_bar,
-    reader_option_option,
-    reader_options,
-    text_field_option,
+    progress_callbacks,
+    run_errors,
 )
 
-# Defaults come from the library (GenerationSettings), never restated here.
+# Defaults come from the library, never restated here.
 GENERATION = GenerationSettings()
+RUN = opt.defaults_of(run_llm)
+SCORES = opt.defaults_of(evaluate_generation)
 
 llm_app = Typer(
     help="LLM hand-off: run an LLM task over a corpus; score generated text.",
@@ -35,26 +36,20 @@ app.add_typer(llm_app, name="llm")
 
 
 def _tasks():
-    from ..llm.build import TASKS
+    from ..llm.build import task_names
 
-    return TASKS
-
-
-def _metrics():
-    from ..evaluate.generation import METRICS
-
-    return METRICS
+    return task_names()
 
 
 @llm_app.command("run")
 def run_cli(
     inputs: list[str] = Arg(..., help="Input files, directories or globs"),
-    output: Path = Opt(..., "--output", "-o", help="Output directory"),
-    input_format: str = input_format_option(),
-    text_field: str = text_field_option(),
-    label_field: str = label_field_option(),
-    reader_option: list[str] = reader_option_option(),
-    task: str = choice(
+    output: Path = opt.output("Output directory"),
+    input_format: opt.InputFormat = None,
+    text_field: opt.TextField = None,
+    label_field: opt.LabelField = None,
+    reader_option: opt.ReaderOption = (),
+    task: str = opt.choice(
         "summarize", "--task", "-t", choices=_tasks, help="The LLM task"
     ),
     labels: str = Opt(None, "--labels", help="Comma-separated labels (ner, textcat)"),
@@ -83,20 +78,18 @@ def run_cli(
     ),
     cache: Path = Opt(None, "--cache", help="SQLite cache file"),
     no_cache: bool = Opt(False, "--no-cache", help="Bypass the cache"),
-    batch_size: int = Opt(16, "--batch-size", "-b"),
+    batch_size: int = Opt(RUN["batch_size"], "--batch-size", "-b"),
     shard_size: int = Opt(
-        100, "--shard-size", help="Docs per shard (unit of resume; small for LLMs)"
+        RUN["shard_size"],
+        "--shard-size",
+        help="Docs per shard (unit of resume; small for LLMs)",
     ),
     timeout: float = Opt(
         None, "--timeout", help="Seconds per request (HTTP); may change on --resume"
     ),
-    resume: bool = Opt(False, "--resume", help="Continue the run in --output"),
-    overwrite: bool = Opt(False, "--overwrite", help="Replace a run in --output"),
-    max_reject_rate: float = Opt(
-        None,
-        "--max-reject-rate",
-        help="Fail when more than this share (0.0-1.0) of the records is rejected",
-    ),
+    resume: opt.Resume = False,
+    overwrite: opt.Overwrite = False,
+    max_reject_rate: opt.MaxRejectRate = None,
     price_in: float = Opt(0.0, "--price-in", help="Price per 1k input tokens"),
     price_out: float = Opt(0.0, "--price-out", help="Price per 1k output tokens"),
 ) -> None:
@@ -108,14 +101,13 @@ def run_cli(
     OUTPUT/llm_rejects.jsonl. Exits 1 when no server answers at --base-url, when
     every LLM request failed, and while another run holds OUTPUT/.lock.
     """
-    from ..batch import RunFailed
     from ..llm.build import backend_config, build_pipeline, route_config, task_config
-    from ..llm.run import LLMRunFailed, run_llm
+    from ..llm.run import LLMRunFailed
 
-    options = reader_options(
+    options = opt.reader_options(
         reader_option, text_field=text_field, label_field=label_field
     )
-    try:
+    with clear_errors():
         task_cfg = task_config(
             task,
             labels=labels.split(",") if labels else None,
@@ -142,43 +134,30 @@ def run_cli(
             price_per_1k_input=price_in,
             price_per_1k_output=price_out,
         )
-    except (ValueError, FileNotFoundError) as err:
-        fail(str(err))
     field = {"summarize": "_.summary", "prompt": "_.llm_output"}.get(task)
     attrs = ["text", "ents", "cats", "_.llm_error", "_.llm_raw"] + (
         [field] if field else []
     )
-    try:
-        with progress_bar() as bar:
-            progress = bar.add_task("LLM", total=None)
-            summary = run_llm(
-                nlp,
-                inputs,
-                output,
-                attrs=attrs,
-                timeout=timeout,
-                resume=resume,
-                overwrite=overwrite,
-                batch_size=batch_size,
-                shard_size=shard_size,
-                max_reject_rate=max_reject_rate,
-                input_format=input_format,
-                reader_options=options,
-                on_total=lambda n: bar.update(progress, total=n),
-                on_progress=lambda n: bar.update(progress, advance=n),
-            )
-    except LLMRunFailed as err:
-        print_run(err.summary.to_dict())
-        fail(str(err))
-    except RunFailed as err:
-        fail(str(err))
-    except (OSError, ValueError, RuntimeError) as err:
-        fail(str(err))
-    except KeyboardInterrupt:
-        fail(
-            f"Interrupted. Completed shards are kept in {output}/manifest.json; "
-            "run again with --resume to continue.",
-            code=130,
+
+    def failed(err):
+        if isinstance(err, LLMRunFailed):
+            print_run(err.summary.to_dict())
+
+    with run_errors(output, failed), progress_callbacks("LLM") as progress:
+        summary = run_llm(
+            nlp,
+            inputs,
+            output,
+            attrs=attrs,
+            timeout=timeout,
+            resume=resume,
+            overwrite=overwrite,
+            batch_size=batch_size,
+            shard_size=shard_size,
+            max_reject_rate=max_reject_rate,
+            input_format=input_format,
+            reader_options=options,
+            **progress,
         )
     print_run(summary.to_dict())
 
@@ -189,10 +168,10 @@ def eval_cli(
     pred_field: str = Opt("prediction", "--pred-field"),
     ref_field: str = Opt("reference", "--ref-field"),
     query_field: str = Opt(None, "--query-field", help="Question field, for the judge"),
-    metrics: str = choice(
-        "rouge,bleu",
+    metrics: str = opt.choice(
+        ",".join(SCORES["metrics"]),
         "--metrics",
-        choices=_metrics,
+        choices=opt.library("evaluate.generation", "METRICS"),
         sep=",",
         help="Metrics, comma-separated",
     ),
@@ -200,7 +179,7 @@ def eval_cli(
     stemmer: bool = Opt(False, "--stemmer", help="Porter stemming in ROUGE"),
 ) -> None:
     """Score generated text against references and print a table."""
-    from ..evaluate.generation import evaluate_generation, read_pairs
+    from ..evaluate.generation import read_pairs
 
     names = [m.strip() for m in metrics.split(",") if m.strip()]
     try:

@@ -6,33 +6,12 @@ from pathlib import Path
 
 from rich.table import Table
 
-from ._util import (
-    Arg,
-    Opt,
-    app,
-    choice,
-    console,
-    fail,
-    input_format_option,
-    label_field_option,
-    output_format_option,
-    progress_bar,
-    reader_option_option,
-    reader_options,
-    text_field_option,
-)
+from ..batch import process
+from . import options as opt
+from ._util import Arg, Opt, app, console, progress_callbacks, run_errors
 
-
-def _output_formats():
-    from ..batch.shards import EXTENSIONS
-
-    return EXTENSIONS
-
-
-def _backends():
-    from ..batch.backends import BACKENDS
-
-    return BACKENDS
+# Defaults come from the library, never restated here.
+PROCESS = opt.defaults_of(process)
 
 
 @app.command("process", aliases={"--format": "--output-format"})
@@ -45,43 +24,55 @@ def process_cli(
         "-o",
         help="Output directory or object storage URL (s3://bucket/run, gs://...)",
     ),
-    input_format: str = input_format_option(),
-    text_field: str = text_field_option(),
-    label_field: str = label_field_option(),
-    reader_option: list[str] = reader_option_option(),
-    output_format: str = output_format_option("jsonl", _output_formats),
+    input_format: opt.InputFormat = None,
+    text_field: opt.TextField = None,
+    label_field: opt.LabelField = None,
+    reader_option: opt.ReaderOption = (),
+    output_format: str = opt.output_format(
+        PROCESS["output_format"], opt.library("batch.shards", "EXTENSIONS")
+    ),
     attrs: str = Opt(
-        "text,tokens,ents,cats",
+        ",".join(PROCESS["attrs"]),
         "--attrs",
         help="Comma-separated: text, tokens, lemmas, pos, tags, ents (entities), "
         "cats, sents, vector (vectors), or Doc extensions as _.name",
     ),
-    batch_size: int = Opt(256, "--batch-size", "-b", help="Docs per nlp.pipe batch"),
+    batch_size: int = Opt(
+        PROCESS["batch_size"], "--batch-size", "-b", help="Docs per nlp.pipe batch"
+    ),
     shard_size: int = Opt(
-        1000, "--shard-size", help="Records per shard (unit of resume and of work)"
+        PROCESS["shard_size"],
+        "--shard-size",
+        help="Records per shard (unit of resume and of work); lines for JSONL and "
+        "text, which workers read themselves",
     ),
     n_process: int = Opt(
-        1, "--n-process", "-n", help="Worker processes (local) or workers (dask)"
+        PROCESS["n_process"],
+        "--n-process",
+        "-n",
+        help="Worker processes (local) or workers (dask)",
     ),
-    backend: str = choice(
-        "local",
+    backend: str = opt.choice(
+        PROCESS["backend"],
         "--backend",
-        choices=_backends,
+        choices=opt.library("batch.backends", "BACKENDS"),
         help="Run on local processes or a Dask cluster",
     ),
     scheduler: str = Opt(
         None, "--scheduler", help="Dask scheduler address (default: LocalCluster)"
     ),
-    gpu: int = Opt(-1, "--gpu", "-g", help="GPU id, -1 for CPU"),
-    resume: bool = Opt(False, "--resume", help="Continue the run in --output"),
-    overwrite: bool = Opt(False, "--overwrite", help="Replace a run in --output"),
-    strict: bool = Opt(False, "--strict", help="Stop at the first bad record"),
+    gpu: int = Opt(PROCESS["gpu"], "--gpu", "-g", help="GPU id, -1 for CPU"),
+    resume: opt.Resume = False,
+    overwrite: opt.Overwrite = False,
+    strict: bool = Opt(
+        PROCESS["strict"], "--strict", help="Stop at the first bad record"
+    ),
     code: list[Path] = Opt(
         [], "--code", "-c", help="Python file registering components (repeatable)"
     ),
     count: bool = Opt(True, "--count/--no-count", help="Count records first (ETA)"),
     retries: int = Opt(
-        2,
+        PROCESS["retries"],
         "--retries",
         help="Run a shard again this many times when it fails or its worker "
         "process dies, before the run fails",
@@ -98,17 +89,21 @@ def process_cli(
         help="Reject records longer than this many characters (default: the "
         "pipeline's nlp.max_length)",
     ),
-    max_reject_rate: float = Opt(
-        None,
-        "--max-reject-rate",
-        help="Fail the run when more than this share of the records (0.0-1.0) is "
-        "rejected",
-    ),
+    max_reject_rate: opt.MaxRejectRate = None,
     recycle_after: int = Opt(
         None,
         "--recycle-after",
         help="Local backend: replace a worker process after N shards (bounds memory "
         "on corpora with endless new words)",
+    ),
+    fingerprint: str = opt.choice(
+        PROCESS["fingerprint"],
+        "--fingerprint",
+        choices=("stat", "content"),
+        help="How --resume tells that an input changed: stat (size and modification "
+        "time, ETag on object storage; a touched file counts as changed) or content "
+        "(also the SHA-256 of every file, read in full at start; a touched or copied "
+        "file with the same bytes resumes)",
     ),
 ) -> None:
     """Run a pipeline over a corpus into sharded output with a manifest.
@@ -117,50 +112,39 @@ def process_cli(
     with no doc missing and none duplicated. Exits 1 when nothing was written or
     --max-reject-rate is exceeded, and while another run holds OUTPUT/.lock.
     """
-    from ..batch import RunFailed, process
-
-    options = reader_options(
+    options = opt.reader_options(
         reader_option, text_field=text_field, label_field=label_field
     )
-    try:
-        with progress_bar() as bar:
-            task = bar.add_task("Processing", total=None)
-            summary = process(
-                model,
-                inputs,
-                output,
-                input_format=input_format,
-                reader_options=options,
-                output_format=output_format,
-                attrs=attrs.split(","),
-                batch_size=batch_size,
-                shard_size=shard_size,
-                n_process=n_process,
-                backend=backend,
-                scheduler=scheduler,
-                gpu=gpu,
-                resume=resume,
-                overwrite=overwrite,
-                strict=strict,
-                code=code,
-                retries=retries,
-                max_length=max_length,
-                max_reject_rate=max_reject_rate,
-                count_first=count,
-                backend_options=backend_options(recycle_after, max_in_flight),
-                on_total=lambda n: bar.update(task, total=n),
-                on_progress=lambda n: bar.update(task, advance=n),
-            )
-    except RunFailed as err:
+
+    def failed(err):
         print_run_summary(err.summary)
-        fail(str(err))
-    except (OSError, ValueError, RuntimeError) as err:
-        fail(str(err))
-    except KeyboardInterrupt:
-        fail(
-            f"Interrupted. Completed shards are kept in {output}/manifest.json; "
-            "run again with --resume to continue.",
-            code=130,
+
+    with run_errors(output, failed), progress_callbacks("Processing") as progress:
+        summary = process(
+            model,
+            inputs,
+            output,
+            input_format=input_format,
+            reader_options=options,
+            output_format=output_format,
+            attrs=attrs.split(","),
+            batch_size=batch_size,
+            shard_size=shard_size,
+            n_process=n_process,
+            backend=backend,
+            scheduler=scheduler,
+            gpu=gpu,
+            resume=resume,
+            overwrite=overwrite,
+            strict=strict,
+            code=code,
+            retries=retries,
+            max_length=max_length,
+            max_reject_rate=max_reject_rate,
+            fingerprint=fingerprint,
+            count_first=count,
+            backend_options=backend_options(recycle_after, max_in_flight),
+            **progress,
         )
     print_run_summary(summary)
 

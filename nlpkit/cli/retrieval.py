@@ -8,23 +8,11 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
+from ..retrieval.api import build_index, open_searcher
 from ..retrieval.base import DEFAULT_DEPTH, DEFAULT_K
-from ._util import (
-    Arg,
-    Opt,
-    Typer,
-    app,
-    choice,
-    clear_errors,
-    console,
-    fail,
-    input_format_option,
-    progress_bar,
-    reader_option_option,
-    reader_options,
-    text_field_option,
-    top_k_option,
-)
+from ..retrieval.train import mine_hard_negatives, pairs_from_documents, train_reranker
+from . import options as opt
+from ._util import Arg, Opt, Typer, app, clear_errors, console, fail, progress_bar
 
 index_app = Typer(
     help="Build search indexes (BM25, dense, hybrid, ChromaDB).", no_args_is_help=True
@@ -35,28 +23,12 @@ rerank_app = Typer(
 app.add_typer(index_app, name="index")
 app.add_typer(rerank_app, name="rerank")
 
-# options shared by `search` and `rerank eval`
-DEPTH = Opt(DEFAULT_DEPTH, "--depth", help="First-stage hits passed to the reranker")
-RERANK_WEIGHT = Opt(
-    1.0,
-    "--rerank-weight",
-    help="Cross-encoder share of the final score (1: its order alone; "
-    "below 1: fused with the first stage's normalized scores)",
-)
-RERANK_BACKEND = Opt(
-    "torch", "--rerank-backend", help="Reranker backend: torch or int8 (CPU)"
-)
-
-
-def _constant(module: str, name: str):
-    """Choices read from the library when an option is checked or --help shown."""
-
-    def get():
-        from importlib import import_module
-
-        return getattr(import_module(f"nlpkit.retrieval.{module}"), name)
-
-    return get
+# Defaults come from the library, never restated here.
+BUILD = opt.defaults_of(build_index)
+PAIRS = opt.defaults_of(pairs_from_documents)
+MINE = opt.defaults_of(mine_hard_negatives)
+TRAIN = opt.defaults_of(train_reranker)
+SEARCHER = opt.defaults_of(open_searcher)
 
 
 def parse_weights(text: str | None) -> list[float] | None:
@@ -76,41 +48,41 @@ def parse_weights(text: str | None) -> list[float] | None:
 def index_build_cli(
     inputs: list[str] = Arg(None, help="Corpus files, directories or globs"),
     output: Path = Opt(..., "--output", "-o", help="Index folder"),
-    mode: str = choice(
-        "bm25",
+    mode: str = opt.choice(
+        BUILD["mode"],
         "--mode",
         "-m",
-        choices=_constant("api", "INDEX_MODES"),
+        choices=opt.library("retrieval.api", "INDEX_MODES"),
         help="Kind of index",
     ),
     collection: str = Opt(
         None, "--collection", "-c", help="cranfield, vaswani or a folder"
     ),
-    input_format: str = input_format_option(),
-    text_field: str = text_field_option(),
-    reader_option: list[str] = reader_option_option(),
-    model: str = Opt("minilm", "--model", help="Bi-encoder name or path (dense)"),
-    tokenizer: str = choice(
-        "stem",
+    input_format: opt.InputFormat = None,
+    text_field: opt.TextField = None,
+    reader_option: opt.ReaderOption = (),
+    model: str = Opt(BUILD["model"], "--model", help="Bi-encoder name or path (dense)"),
+    tokenizer: str = opt.choice(
+        BUILD["tokenizer"],
         "--tokenizer",
-        choices=_constant("tokenize", "TOKENIZERS"),
+        choices=opt.library("retrieval.tokenize", "TOKENIZERS"),
         help="BM25 tokenizer",
     ),
-    fusion: str = choice(
-        "rrf",
+    fusion: str = opt.choice(
+        BUILD["fusion"],
         "--fusion",
-        choices=_constant("fusion", "FUSION_METHODS"),
+        choices=opt.library("retrieval.fusion", "FUSION_METHODS"),
         help="How hybrid fuses the rankings",
     ),
     weights: str = Opt(
         None, "--weights", help="Hybrid weights of bm25 and dense, e.g. 0.4,0.6"
     ),
-    rrf_k: float = Opt(60.0, "--rrf-k", help="RRF constant k (hybrid, rrf)"),
+    rrf_k: float = Opt(BUILD["rrf_k"], "--rrf-k", help="RRF constant k (hybrid, rrf)"),
 ) -> None:
     """Build an index from a corpus or a named collection and save it."""
-    from ..retrieval.api import build_index, read_documents
+    from ..retrieval.api import read_documents
 
-    options = reader_options(reader_option, text_field=text_field)
+    options = opt.reader_options(reader_option, text_field=text_field)
     with clear_errors():
         if not inputs and not collection:
             fail("Give corpus files or --collection.")
@@ -139,22 +111,16 @@ def index_build_cli(
 )
 def search_cli(
     query: str = Arg(..., help="The query text"),
-    index: Path = Opt(..., "--index", "-i", help="Index folder"),
-    mode: str = choice(
-        None,
-        "--mode",
-        "-m",
-        choices=_constant("api", "SEARCH_MODES"),
-        help="Search mode (default: the index's own)",
-    ),
-    k: int = top_k_option(DEFAULT_K),
+    index: opt.Index = ...,
+    mode: opt.SearchMode = None,
+    k: int = opt.top_k(DEFAULT_K),
     rerank: str = Opt(
         None, "--rerank", help="Cross-encoder to rerank with (path or name)"
     ),
-    depth: int = DEPTH,
-    weight: float = RERANK_WEIGHT,
-    backend: str = RERANK_BACKEND,
-    output_format: str = choice(
+    depth: opt.Depth = DEFAULT_DEPTH,
+    weight: opt.RerankWeight = SEARCHER["weight"],
+    backend: opt.RerankBackend = SEARCHER["backend"],
+    output_format: str = opt.choice(
         "table",
         "--output-format",
         "-F",
@@ -163,8 +129,6 @@ def search_cli(
     ),
 ) -> None:
     """Search an index, optionally reranking with a cross-encoder."""
-    from ..retrieval.api import open_searcher
-
     with clear_errors():
         rerank_opts = {"depth": depth, "weight": weight, "backend": backend}
         searcher = open_searcher(index, mode=mode, rerank=rerank, **rerank_opts)
@@ -196,17 +160,17 @@ def rerank_train_cli(
     collection: str = Opt(
         None, "--collection", "-c", help="Make pairs from a collection's docs"
     ),
-    pairs: str = choice(
-        "auto",
+    pairs: str = opt.choice(
+        PAIRS["mode"],
         "--pairs",
-        choices=_constant("train", "PAIR_MODES"),
+        choices=opt.library("retrieval.train", "PAIR_MODES"),
         help="How to make pairs from raw documents",
     ),
     max_pairs: int = Opt(
         2000, "--max-pairs", help="At most this many examples from documents"
     ),
     model: str = Opt(
-        "minilm", "--model", help="Start from this BERT-style model path or name"
+        TRAIN["model"], "--model", help="Start from this BERT-style model path or name"
     ),
     mine: str = Opt(
         "auto",
@@ -217,25 +181,25 @@ def rerank_train_cli(
     mine_model: str = Opt(
         "minilm", "--mine-model", help="Bi-encoder for --mine dense (name or path)"
     ),
-    negatives: int = Opt(4, "--negatives", help="Negatives per query"),
-    epochs: int = Opt(1, "--epochs"),
-    batch_size: int = Opt(8, "--batch-size", help="Queries per step"),
-    learning_rate: float = Opt(3e-5, "--lr"),
-    max_length: int = Opt(256, "--max-length"),
-    loss: str = choice(
-        "bce", "--loss", choices=_constant("train", "LOSSES"), help="Training loss"
+    negatives: int = Opt(
+        MINE["n_negatives"], "--negatives", help="Negatives per query"
+    ),
+    epochs: int = Opt(TRAIN["epochs"], "--epochs"),
+    batch_size: int = Opt(TRAIN["batch_size"], "--batch-size", help="Queries per step"),
+    learning_rate: float = Opt(TRAIN["learning_rate"], "--lr"),
+    max_length: int = Opt(TRAIN["max_length"], "--max-length"),
+    loss: str = opt.choice(
+        TRAIN["loss"],
+        "--loss",
+        choices=opt.library("retrieval.train", "LOSSES"),
+        help="Training loss",
     ),
     device: str = Opt(None, "--device", help="cpu or cuda (default: GPU if present)"),
-    seed: int = Opt(0, "--seed"),
+    seed: int = Opt(TRAIN["seed"], "--seed"),
 ) -> None:
     """Fine-tune a cross-encoder reranker, with hard negatives mined by BM25 or dense."""
     from ..retrieval.api import read_documents
-    from ..retrieval.train import (
-        mine_hard_negatives,
-        pairs_from_documents,
-        read_training_data,
-        train_reranker,
-    )
+    from ..retrieval.train import read_training_data
 
     if mine not in ("auto", "bm25", "dense", "none"):
         fail(f"--mine must be auto, bm25, dense or none, not {mine!r}")
@@ -259,8 +223,6 @@ def rerank_train_cli(
                     "Mining negatives needs the documents: give --docs or --collection."
                 )
             import tempfile
-
-            from ..retrieval.api import build_index
 
             with tempfile.TemporaryDirectory() as tmp:
                 index = build_index(
@@ -295,7 +257,7 @@ def rerank_train_cli(
 
 @rerank_app.command("eval")
 def rerank_eval_cli(
-    index: Path = Opt(..., "--index", "-i", help="Index folder"),
+    index: opt.Index = ...,
     collection: str = Opt(
         None,
         "--collection",
@@ -304,22 +266,16 @@ def rerank_eval_cli(
     ),
     queries: Path = Opt(None, "--queries", help="Query file (TREC topics, JSONL, ...)"),
     qrels: Path = Opt(None, "--qrels", help="TREC qrels file"),
-    mode: str = choice(
-        None,
-        "--mode",
-        "-m",
-        choices=_constant("api", "SEARCH_MODES"),
-        help="Search mode (default: the index's own)",
-    ),
+    mode: opt.SearchMode = None,
     rerank: str = Opt(None, "--rerank", help="Cross-encoder path or name"),
-    depth: int = DEPTH,
-    weight: float = RERANK_WEIGHT,
-    backend: str = RERANK_BACKEND,
+    depth: opt.Depth = DEFAULT_DEPTH,
+    weight: opt.RerankWeight = SEARCHER["weight"],
+    backend: opt.RerankBackend = SEARCHER["backend"],
     output: Path = Opt(None, "--output", "-o", help="Per-query results (JSONL)"),
     query_format: str = Opt(None, "--query-format", help="Reader format for --queries"),
 ) -> None:
     """nDCG@10, MRR@10, Recall@100 and MAP of a (reranked) search on judged queries."""
-    from ..retrieval.api import evaluate_searcher, load_collection, open_searcher
+    from ..retrieval.api import evaluate_searcher, load_collection
 
     with clear_errors():
         if collection:

@@ -8,21 +8,8 @@ from pathlib import Path
 
 from rich.table import Table
 
-from ._util import (
-    Arg,
-    Opt,
-    Typer,
-    app,
-    choice,
-    console,
-    fail,
-    input_format_option,
-    output_option,
-    reader_option_option,
-    reader_options,
-    text_field_option,
-    top_k_option,
-)
+from . import options as opt
+from ._util import Arg, Opt, Typer, app, console, fail
 
 vectors_app = Typer(help="Train, evaluate and query word vectors", no_args_is_help=True)
 app.add_typer(vectors_app, name="vectors")
@@ -31,16 +18,14 @@ VECTORS_HELP = "Vectors: nlpkit directory, word2vec/GloVe/fastText file or glove
 TOP_K_ALIASES = {"--topn": "--top-k", "-n": "--top-k"}
 
 
-def _algorithms():
-    from ..vectors.train import ALGORITHMS
+def token_corpus(corpus, input_format, text_field, reader_option, context, lowercase):
+    """The corpus as tokens, from the options `vectors train` and `cooc build` share."""
+    from ..vectors.corpus import TokenCorpus
 
-    return ALGORITHMS
-
-
-def _contexts():
-    from ..vectors.corpus import CONTEXTS
-
-    return CONTEXTS
+    options = opt.reader_options(reader_option, text_field=text_field)
+    return TokenCorpus(
+        corpus, format=input_format, context=context, lowercase=lowercase, **options
+    )
 
 
 def _load(path: str):
@@ -55,9 +40,13 @@ def _load(path: str):
 @vectors_app.command("train")
 def train_cli(
     corpus: list[str] = Arg(..., help="Corpus files, directories or globs"),
-    output: Path = output_option("Output directory"),
-    algorithm: str = choice(
-        "word2vec", "--algorithm", "-a", choices=_algorithms, help="Training algorithm"
+    output: Path = opt.output("Output directory"),
+    algorithm: str = opt.choice(
+        "word2vec",
+        "--algorithm",
+        "-a",
+        choices=opt.library("vectors.train", "ALGORITHMS"),
+        help="Training algorithm",
     ),
     dim: int = Opt(100, "--dim"),
     window: int = Opt(5, "--window"),
@@ -66,13 +55,11 @@ def train_cli(
     epochs: int = Opt(5, "--epochs"),
     threads: int = Opt(2, "--threads"),
     seed: int = Opt(1, "--seed"),
-    context: str = choice(
-        "line", "--context", choices=_contexts, help="The unit a window stays inside"
-    ),
-    input_format: str = input_format_option(),
-    text_field: str = text_field_option(),
-    reader_option: list[str] = reader_option_option(),
-    lowercase: bool = Opt(True, "--lowercase/--keep-case"),
+    context: opt.Context = "line",
+    input_format: opt.InputFormat = None,
+    text_field: opt.TextField = None,
+    reader_option: opt.ReaderOption = (),
+    lowercase: opt.Lowercase = True,
     spacy_dir: bool = Opt(
         True,
         "--spacy/--no-spacy",
@@ -81,15 +68,10 @@ def train_cli(
     ),
 ) -> None:
     """Train vectors on a corpus and save them (plus a spaCy vectors pipeline)."""
-    from ..vectors.corpus import TokenCorpus
     from ..vectors.train import train_vectors
 
-    tokens = TokenCorpus(
-        corpus,
-        format=input_format,
-        context=context,
-        lowercase=lowercase,
-        **reader_options(reader_option, text_field=text_field),
+    tokens = token_corpus(
+        corpus, input_format, text_field, reader_option, context, lowercase
     )
     options = {
         "dim": dim,
@@ -122,7 +104,7 @@ def eval_cli(
         "ws353,simlex999,men", "--similarity", help="Comma-separated sets or files"
     ),
     analogies: bool = Opt(True, "--analogies/--no-analogies"),
-    output: Path = output_option("Write the scores as JSON", default=None),
+    output: Path = opt.output("Write the scores as JSON", default=None),
 ) -> None:
     """Word similarity (Spearman, OOV pairs counted) and analogy accuracy."""
     from ..vectors.evaluate import evaluate_all
@@ -167,7 +149,7 @@ def _print_pairs(title: str, pairs: list[tuple[str, float]]) -> None:
 def similar_cli(
     vectors: str = Arg(..., help=VECTORS_HELP),
     word: str = Arg(..., help="Query word (OOV words use subwords if available)"),
-    topn: int = top_k_option(10, help="Number of neighbours"),
+    topn: int = opt.top_k(10, help="Number of neighbours"),
 ) -> None:
     """Nearest neighbours of a word by cosine similarity."""
     wv = _load(vectors)
@@ -184,10 +166,10 @@ def analogy_cli(
     a: str = Arg(...),
     b: str = Arg(...),
     c: str = Arg(...),
-    method: str = choice(
+    method: str = opt.choice(
         "add", "--method", choices=("add", "mul"), help="3CosAdd or 3CosMul"
     ),
-    topn: int = top_k_option(5, help="Number of answers"),
+    topn: int = opt.top_k(5, help="Number of answers"),
 ) -> None:
     """Solve a : b :: c : ?  (e.g. poland warsaw england)."""
     wv = _load(vectors)
@@ -201,12 +183,12 @@ def analogy_cli(
 @vectors_app.command("plot")
 def plot_cli(
     vectors: str = Arg(..., help=VECTORS_HELP),
-    output: Path = output_option("PNG file"),
+    output: Path = opt.output("PNG file"),
     words: str = Opt(None, "--words", help="Comma-separated words (one group)"),
     group: list[str] = Opt(
         None, "--group", "-g", help="NAME:w1,w2,... (repeat for several groups)"
     ),
-    method: str = choice(
+    method: str = opt.choice(
         "pca,tsne",
         "--method",
         choices=("pca", "tsne"),
@@ -237,7 +219,7 @@ def plot_cli(
 @vectors_app.command("export-projector")
 def export_projector_cli(
     vectors: str = Arg(..., help=VECTORS_HELP),
-    output: Path = output_option("Output directory"),
+    output: Path = opt.output("Output directory"),
     top: int = Opt(10000, "--top", help="Most frequent words to export"),
 ) -> None:
     """Write vectors.tsv and metadata.tsv for the TensorFlow embedding projector."""

@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Literal
 
-import srsly
-from spacy import util
 from spacy.language import Language
-from spacy.pipeline import Pipe
 from spacy.tokens import Doc, Span
 
 from ..errors import Errors
-from ..util import read_cfg_file
 from ..vectors.cooc import CoocCounter, CoocMatrix
+from ._base import BatchPipe, read_bytes, read_folder, write_bytes, write_folder
 
 DEFAULT_COOC_CONFIG = {
     "window": 5,
@@ -60,7 +56,7 @@ def make_cooc(
     )  # fmt: skip
 
 
-class CoocCollector(Pipe):
+class CoocCollector(BatchPipe):
     """Counts co-occurrences of the docs it sees; docs pass through unchanged.
 
     Saved as spaCy saves a pipe: `cfg` (JSON, with n_docs) and `counts`; from_disk
@@ -132,25 +128,14 @@ class CoocCollector(Pipe):
             if tokens:
                 yield tokens
 
-    def __call__(self, doc: Doc) -> Doc:
-        error_handler = self.get_error_handler()
-        try:
-            self.counter.add_contexts(list(self.contexts(doc)))
-            self.n_docs += 1
-        except Exception as e:
-            error_handler(self.name, self, [doc], e)
-        return doc
+    def predict(self, docs: Iterable[Doc]) -> list[list[str]]:
+        """The contexts of a batch of docs (nothing is counted yet)."""
+        return [c for doc in docs for c in self.contexts(doc)]
 
-    def pipe(self, stream: Iterable[Doc], *, batch_size: int = 256) -> Iterator[Doc]:
-        error_handler = self.get_error_handler()
-        for docs in util.minibatch(stream, size=batch_size):
-            try:
-                contexts = [c for doc in docs for c in self.contexts(doc)]
-                self.counter.add_contexts(contexts)
-                self.n_docs += len(docs)
-            except Exception as e:
-                error_handler(self.name, self, docs, e)
-            yield from docs
+    def set_annotations(self, docs: Iterable[Doc], contexts: list[list[str]]) -> None:
+        """Count the batch's contexts; the docs themselves are not changed."""
+        self.counter.add_contexts(contexts)
+        self.n_docs += len(list(docs))
 
     def matrix(self, *, min_count: int = 1, max_size: int | None = None) -> CoocMatrix:
         """The counts so far as a CoocMatrix (vocabulary by frequency)."""
@@ -171,40 +156,32 @@ class CoocCollector(Pipe):
         self.n_docs = getattr(self, "_pending_n_docs", 0)
 
     def to_bytes(self, *, exclude: Iterable[str] = tuple()) -> bytes:
-        serializers = {
-            "cfg": lambda: json.dumps(self.cfg),
-            "n_docs": lambda: self.n_docs,
-            "counts": self.counter.to_bytes,
-        }
-        return util.to_bytes(serializers, exclude)
+        return write_bytes(self._state(), {"counts": self.counter.to_bytes}, exclude)
 
     def from_bytes(
         self, bytes_data: bytes, *, exclude: Iterable[str] = tuple()
     ) -> CoocCollector:
-        deserializers = {
-            "cfg": lambda b: self._set_state(json.loads(b)),
+        readers = {
+            # n_docs: its own key in bytes written before it moved into cfg
             "n_docs": lambda n: setattr(self, "_pending_n_docs", n),
             "counts": self._set_counts,
         }
-        util.from_bytes(bytes_data, deserializers, exclude)
+        read_bytes(bytes_data, readers, exclude, set_cfg=self._set_state)
         return self
 
     def to_disk(self, path: str | Path, *, exclude: Iterable[str] = tuple()) -> None:
-        serializers = {
-            "cfg": lambda p: srsly.write_json(p, self._state()),
-            "counts": lambda p: p.write_bytes(self.counter.to_bytes()),
-        }
-        util.to_disk(path, serializers, exclude)
+        writers = {"counts": lambda p: p.write_bytes(self.counter.to_bytes())}
+        write_folder(path, self._state(), writers, exclude)
 
     def from_disk(
         self, path: str | Path, *, exclude: Iterable[str] = tuple()
     ) -> CoocCollector:
-        path = util.ensure_path(path)
-        if not path.exists():
-            raise FileNotFoundError(Errors.E001.format(path=path))
-        self._set_state(read_cfg_file(path))
-        for name in ("counts", "counts.bin"):  # counts.bin: the older layout
-            if (path / name).exists() and "counts" not in exclude:
-                self._set_counts((path / name).read_bytes())
-                break
+        readers = {"counts": self._read_counts}
+        read_folder(path, readers, exclude, set_cfg=self._set_state)
         return self
+
+    def _read_counts(self, path: Path) -> None:
+        for p in (path, path.with_name("counts.bin")):  # counts.bin: the older layout
+            if p.exists():
+                self._set_counts(p.read_bytes())
+                return

@@ -1,25 +1,33 @@
-"""The text classifiers' older names, kept as aliases of nlpkit_textcat.
+"""The text classifiers' older names, kept for a release as aliases of nlpkit_textcat.
 
 `nlpkit_fewshot_textcat` is nlpkit_textcat with nlpkit.SentenceEmbedder.v1 and
 `nlpkit_vectors_textcat` with nlpkit.DocVectors.v1, their embedder settings flat in
-the component's config as before. Pipelines saved with them load unchanged; new
-configs use nlpkit_textcat with an [components.NAME.embedder] block.
+the component's config as before. Pipelines saved with them load unchanged (with a
+DeprecationWarning); new configs use nlpkit_textcat with a
+[components.NAME.embedder] block. Each alias's signature (which spaCy validates the
+config against) is nlpkit_textcat's with `embedder` replaced by the embedder's own
+parameters, so the settings are declared once, on the embedder.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from typing import Literal
+import inspect
+import warnings
+from collections.abc import Iterable
+from typing import Any, get_type_hints
 
 from spacy.language import Language
 from spacy.training import Example
 from spacy.vocab import Vocab
 
-from ..classify.embedders import DocVectors, SentenceEmbedder
+from ..classify.embedders import DocVectors, Embedder, SentenceEmbedder
 from ..classify.finetune import FinetuneStats
+from ..errors import Warnings
 from .textcat import (
+    DEFAULT_EMBEDDER,
     DEFAULT_TEXTCAT_CONFIG,
     EmbeddingTextCategorizer,
+    make_textcat,
     make_textcat_scorer,
     textcat_score,
 )
@@ -32,23 +40,22 @@ __all__ = [
     "textcat_score",
 ]
 
-_EMBEDDER = DEFAULT_TEXTCAT_CONFIG["embedder"]
+_EMBEDDER_SETTINGS = {k: v for k, v in DEFAULT_EMBEDDER.items() if k != "@misc"}
+_COMPONENT_SETTINGS = {
+    k: v for k, v in DEFAULT_TEXTCAT_CONFIG.items() if k != "embedder"
+}
+DEFAULT_FEWSHOT_CONFIG = {**_EMBEDDER_SETTINGS, **_COMPONENT_SETTINGS}
 DEFAULT_VECTORS_CONFIG = {
-    **{
-        k: v
-        for k, v in DEFAULT_TEXTCAT_CONFIG.items()
-        if k not in ("embedder", "scorer")
-    },
-    "normalize": _EMBEDDER["normalize"],
-    "batch_size": _EMBEDDER["batch_size"],
-    "scorer": DEFAULT_TEXTCAT_CONFIG["scorer"],
+    "normalize": _EMBEDDER_SETTINGS["normalize"],
+    "batch_size": _EMBEDDER_SETTINGS["batch_size"],  # unused: older configs have it
+    **_COMPONENT_SETTINGS,
 }
-DEFAULT_FEWSHOT_CONFIG = {
-    "model": _EMBEDDER["model"],
-    **{k: v for k, v in DEFAULT_VECTORS_CONFIG.items() if k != "scorer"},
-    **{k: v for k, v in _EMBEDDER.items() if k.startswith("finetune_") or k == "seed"},
-    "scorer": DEFAULT_TEXTCAT_CONFIG["scorer"],
-}
+
+
+def _pop_embedder(embedder_cls: type[Embedder], settings: dict[str, Any]) -> Embedder:
+    """Build embedder_cls from the flat settings it takes, removing them."""
+    names = inspect.signature(embedder_cls).parameters
+    return embedder_cls(**{k: settings.pop(k) for k in list(settings) if k in names})
 
 
 class FewShotTextCategorizer(EmbeddingTextCategorizer):
@@ -59,10 +66,9 @@ class FewShotTextCategorizer(EmbeddingTextCategorizer):
     (encoder, finetuned, model_name, finetune_*) read through.
     """
 
-    def __init__(self, vocab: Vocab, name: str, *, model: str, **kwargs):
-        settings = {k: kwargs.pop(k) for k in _EMBEDDER_SETTINGS if k in kwargs}
-        embedder = SentenceEmbedder(model, **settings)
-        super().__init__(vocab, name, embedder=embedder, **kwargs)
+    def __init__(self, vocab: Vocab, name: str, **settings):
+        embedder = _pop_embedder(SentenceEmbedder, settings)
+        super().__init__(vocab, name, embedder=embedder, **settings)
 
     def __getattr__(self, attr: str):
         # only reached for names the component lacks: the embedder's settings
@@ -89,74 +95,55 @@ class FewShotTextCategorizer(EmbeddingTextCategorizer):
         return stats
 
 
-_EMBEDDER_SETTINGS = [k for k in _EMBEDDER if k not in ("@misc", "model")]
 _READ_THROUGH = {"encoder", "finetuned", "model_name", *_EMBEDDER_SETTINGS}
 
 
 class VectorsTextCategorizer(EmbeddingTextCategorizer):
     """nlpkit_textcat with DocVectors (doc.vector from the static vectors)."""
 
-    def __init__(
-        self,
-        vocab: Vocab,
-        name: str,
-        *,
-        normalize: bool = True,
-        batch_size: int = 32,  # unused: kept so older configs still validate
-        **kwargs,
-    ):
-        super().__init__(
-            vocab, name, embedder=DocVectors(normalize=normalize), **kwargs
+    def __init__(self, vocab: Vocab, name: str, **settings):
+        settings.pop("batch_size", None)  # unused: older configs have it
+        embedder = _pop_embedder(DocVectors, settings)
+        super().__init__(vocab, name, embedder=embedder, **settings)
+
+
+def _alias(old: str, cls: type, embedder_cls: type, default_config: dict):
+    """Register `old` as a factory making cls, validated as flat settings."""
+
+    def make(nlp: Language, name: str, **settings) -> EmbeddingTextCategorizer:
+        warnings.warn(
+            Warnings.W330.format(
+                old=repr(old),
+                where=f"component {name!r}",
+                new=f'"nlpkit_textcat" with [components.{name}.embedder] '
+                f'@misc = "nlpkit.{embedder_cls.__name__}.v1"',
+            ),
+            DeprecationWarning,
+            stacklevel=2,
         )
+        return cls(nlp.vocab, name, **settings)
+
+    hints = {**get_type_hints(make_textcat), **get_type_hints(embedder_cls.__init__)}
+    hints.setdefault("batch_size", int)
+    params = [
+        inspect.Parameter(key, inspect.Parameter.KEYWORD_ONLY, annotation=hints[key])
+        for key in default_config
+    ]
+    nlp_name = list(inspect.signature(make_textcat).parameters.values())[:2]
+    params = [p.replace(annotation=hints[p.name]) for p in nlp_name] + params
+    make.__signature__ = inspect.Signature(params)
+    make.__annotations__ = {p.name: p.annotation for p in params}
+    make.__name__ = make.__qualname__ = f"make_{old.removeprefix('nlpkit_')}"
+    make.__doc__ = f"Older name of nlpkit_textcat with {embedder_cls.__name__}."
+    return Language.factory(old, default_config=default_config, func=make)
 
 
-@Language.factory("nlpkit_fewshot_textcat", default_config=DEFAULT_FEWSHOT_CONFIG)
-def make_fewshot_textcat(
-    nlp: Language,
-    name: str,
-    model: str,
-    classifier: str,
-    C: float | Literal["auto"],
-    class_weight: str | None,
-    exclusive: bool,
-    threshold: float,
-    normalize: bool,
-    batch_size: int,
-    finetune_epochs: int,
-    finetune_pairs: int,
-    finetune_learning_rate: float,
-    finetune_batch_size: int,
-    finetune_loss: str,
-    seed: int,
-    scorer: Callable | None,
-) -> FewShotTextCategorizer:
-    """Older name of nlpkit_textcat with nlpkit.SentenceEmbedder.v1 (flat settings)."""
-    return FewShotTextCategorizer(
-        nlp.vocab, name, model=model, classifier=classifier, C=C,
-        class_weight=class_weight, exclusive=exclusive, threshold=threshold,
-        normalize=normalize, batch_size=batch_size, finetune_epochs=finetune_epochs,
-        finetune_pairs=finetune_pairs, finetune_learning_rate=finetune_learning_rate,
-        finetune_batch_size=finetune_batch_size, finetune_loss=finetune_loss,
-        seed=seed, scorer=scorer,
-    )  # fmt: skip
-
-
-@Language.factory("nlpkit_vectors_textcat", default_config=DEFAULT_VECTORS_CONFIG)
-def make_vectors_textcat(
-    nlp: Language,
-    name: str,
-    classifier: str,
-    C: float | Literal["auto"],
-    class_weight: str | None,
-    exclusive: bool,
-    threshold: float,
-    normalize: bool,
-    batch_size: int,
-    scorer: Callable | None,
-) -> VectorsTextCategorizer:
-    """Older name of nlpkit_textcat with nlpkit.DocVectors.v1 (flat settings)."""
-    return VectorsTextCategorizer(
-        nlp.vocab, name, classifier=classifier, C=C, class_weight=class_weight,
-        exclusive=exclusive, threshold=threshold, normalize=normalize,
-        batch_size=batch_size, scorer=scorer,
-    )  # fmt: skip
+make_fewshot_textcat = _alias(
+    "nlpkit_fewshot_textcat",
+    FewShotTextCategorizer,
+    SentenceEmbedder,
+    DEFAULT_FEWSHOT_CONFIG,
+)
+make_vectors_textcat = _alias(
+    "nlpkit_vectors_textcat", VectorsTextCategorizer, DocVectors, DEFAULT_VECTORS_CONFIG
+)

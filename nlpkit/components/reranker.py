@@ -13,26 +13,23 @@ import logging
 import shutil
 import tempfile
 import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-import srsly
-from spacy import util
 from spacy.language import Language
-from spacy.pipeline import Pipe
 from spacy.tokens import Doc
-from spacy.util import minibatch, registry
+from spacy.util import registry
 
 from ..errors import Errors, Warnings, check_settings
 from ..retrieval.base import DEFAULT_DEPTH
 from ..retrieval.rerank import BACKENDS
 from ..util import bytes_to_folder, folder_to_bytes
+from ._base import BatchPipe, read_folder, write_folder
 
 logger = logging.getLogger("nlpkit")
 SOURCES = ("extension", "sents", "spans", "index")
 MODEL_DIR = "model"
-CFG_FILE = "cfg"
 
 DEFAULT_RERANKER_CONFIG = {
     "candidates": "extension",
@@ -191,7 +188,7 @@ def check_cfg(cfg: dict[str, Any], has_index: bool) -> None:
     )  # fmt: skip
 
 
-class RerankerComponent(Pipe):
+class RerankerComponent(BatchPipe):
     """Reranks each doc's candidates with a cross-encoder, many docs per batch.
 
     Writes doc._.<scores_extension> (one score per candidate, in candidate order)
@@ -339,32 +336,12 @@ class RerankerComponent(Pipe):
                 ranked = [it for it in ranked if it["score"] >= threshold]
             doc._.set(self.cfg["hits_extension"], ranked[:k])
 
-    def __call__(self, doc: Doc) -> Doc:
-        error_handler = self.get_error_handler()
-        try:
-            self.set_annotations([doc], self.predict([doc]))
-        except Exception as err:
-            error_handler(self.name, self, [doc], err)
-        return doc
-
-    def pipe(self, stream: Iterable[Doc], *, batch_size: int = 128) -> Iterator[Doc]:
-        """Rerank docs in batches; all pairs of a batch go through the model at once."""
-        error_handler = self.get_error_handler()
-        for docs in minibatch(stream, size=batch_size):
-            try:
-                self.set_annotations(docs, self.predict(docs))
-            except Exception as err:
-                error_handler(self.name, self, docs, err)
-            yield from docs
-
     def to_disk(self, path: str | Path, *, exclude: Iterable[str] = tuple()) -> None:
         """Save cfg (JSON) and, unless save_model is false, the model folder."""
         saving_model = self.cfg["save_model"] and MODEL_DIR not in exclude
         cfg = {**self.cfg, "model": MODEL_DIR if saving_model else self.cfg["model"]}
-        serialize = {CFG_FILE: lambda p: srsly.write_json(p, cfg)}
-        if self.cfg["save_model"]:
-            serialize[MODEL_DIR] = self._write_model
-        util.to_disk(path, serialize, exclude)
+        writers = {MODEL_DIR: self._write_model} if self.cfg["save_model"] else {}
+        write_folder(path, cfg, writers, exclude)
 
     def _write_model(self, target: Path) -> None:
         source = Path(self.reranker.path)
@@ -379,19 +356,12 @@ class RerankerComponent(Pipe):
         self, path: str | Path, *, exclude: Iterable[str] = tuple()
     ) -> RerankerComponent:
         """Load cfg and the saved model folder (or the model the cfg names)."""
-        path = util.ensure_path(path)
-        if not path.exists():
-            raise FileNotFoundError(Errors.E001.format(path=path))
-        deserialize = {
-            CFG_FILE: lambda p: self._read_cfg(p) if p.exists() else None,
-            MODEL_DIR: self._read_model,
-        }
-        util.from_disk(path, deserialize, exclude)
+        readers = {MODEL_DIR: self._read_model}
+        read_folder(path, readers, exclude, set_cfg=self._set_cfg)
         return self
 
-    def _read_cfg(self, path: Path) -> None:
-        where = f"{path} of component '{self.name}'"
-        cfg = renamed_setting(srsly.read_json(path), where)
+    def _set_cfg(self, cfg: dict[str, Any]) -> None:
+        cfg = renamed_setting(cfg, f"the saved cfg of component '{self.name}'")
         cfg = {**self.cfg, **cfg}
         check_cfg(cfg, self.index is not None)
         self.cfg = cfg

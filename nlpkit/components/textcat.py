@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import warnings
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, Literal
 
@@ -19,7 +19,6 @@ import numpy as np
 import srsly
 from spacy import util
 from spacy.language import Language
-from spacy.pipeline import Pipe
 from spacy.scorer import Scorer
 from spacy.tokens import Doc
 from spacy.training import Example, validate_get_examples
@@ -29,6 +28,7 @@ from ..classify.embedders import Embedder
 from ..classify.linear import LinearClassifier
 from ..errors import Errors, Warnings, check_settings
 from ..util import read_cfg_file
+from ._base import BatchPipe, read_bytes, read_folder, write_bytes, write_folder
 
 logger = logging.getLogger("nlpkit")
 
@@ -84,7 +84,7 @@ def make_textcat_scorer() -> Callable:
     return textcat_score
 
 
-class EmbeddingTextCategorizer(Pipe):
+class EmbeddingTextCategorizer(BatchPipe):
     """A linear classifier (nlpkit.classify.LinearClassifier) over embedder vectors.
 
     vocab (Vocab): the pipeline's vocab.
@@ -170,23 +170,6 @@ class EmbeddingTextCategorizer(Pipe):
         for doc, row in zip(docs, scores):
             for label, score in zip(self.labels, row):
                 doc.cats[label] = float(score)
-
-    def __call__(self, doc: Doc) -> Doc:
-        error_handler = self.get_error_handler()
-        try:
-            self.set_annotations([doc], self.predict([doc]))
-        except Exception as e:
-            error_handler(self.name, self, [doc], e)
-        return doc
-
-    def pipe(self, stream: Iterable[Doc], *, batch_size: int = 128) -> Iterator[Doc]:
-        error_handler = self.get_error_handler()
-        for docs in util.minibatch(stream, size=batch_size):
-            try:
-                self.set_annotations(docs, self.predict(docs))
-                yield from docs
-            except Exception as e:
-                error_handler(self.name, self, docs, e)
 
     def initialize(
         self,
@@ -388,50 +371,43 @@ class EmbeddingTextCategorizer(Pipe):
         self.embedder.set_config(cfg)
 
     def to_bytes(self, *, exclude: Iterable[str] = tuple()) -> bytes:
-        serializers = {
-            "cfg": lambda: srsly.json_dumps(self._cfg()),
+        writers = {
             "classifier": lambda: srsly.msgpack_dumps(self.clf.to_dict()),
             "vocab": lambda: self.vocab.to_bytes(exclude=exclude),
             **self.embedder.bytes_writers(),
         }
-        return util.to_bytes(serializers, exclude)
+        return write_bytes(self._cfg(), writers, exclude)
 
     def from_bytes(
         self, bytes_data: bytes, *, exclude: Iterable[str] = tuple()
     ) -> EmbeddingTextCategorizer:
-        deserializers = {
-            "cfg": lambda b: self._set_cfg(srsly.json_loads(b)),
+        readers = {
             "classifier": lambda b: setattr(
                 self, "clf", LinearClassifier.from_dict(srsly.msgpack_loads(b))
             ),
             "vocab": lambda b: self.vocab.from_bytes(b, exclude=exclude),
             **self.embedder.bytes_readers(),
         }
-        util.from_bytes(bytes_data, deserializers, exclude)
+        read_bytes(bytes_data, readers, exclude, set_cfg=self._set_cfg)
         return self
 
     def to_disk(self, path: str | Path, *, exclude: Iterable[str] = tuple()) -> None:
-        serializers = {
-            "cfg": lambda p: srsly.write_json(p, self._cfg()),
+        writers = {
             "classifier": self._write_classifier,
             "vocab": lambda p: self.vocab.to_disk(p, exclude=exclude),
             **self.embedder.disk_writers(),
         }
-        util.to_disk(path, serializers, exclude)
+        write_folder(path, self._cfg(), writers, exclude)
 
     def from_disk(
         self, path: str | Path, *, exclude: Iterable[str] = tuple()
     ) -> EmbeddingTextCategorizer:
-        path = util.ensure_path(path)
-        if not path.exists():
-            raise FileNotFoundError(Errors.E001.format(path=path))
-        deserializers = {
-            "cfg": lambda p: self._set_cfg(srsly.read_json(p)),
+        readers = {
             "classifier": self._read_classifier,
             "vocab": lambda p: self.vocab.from_disk(p, exclude=exclude),
             **self.embedder.disk_readers(),
         }
-        util.from_disk(path, deserializers, exclude)
+        read_folder(path, readers, exclude, set_cfg=self._set_cfg)
         return self
 
     def _write_classifier(self, path: Path) -> None:

@@ -9,19 +9,17 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
 import srsly
-from spacy import util
 from spacy.language import Language
-from spacy.pipeline import Pipe
 from spacy.tokens import Doc, Span, Token
 
 from ..errors import Errors
-from ..util import read_cfg_file
 from ..vectors.kv import WordVectors, load_vectors
+from ._base import BatchPipe, read_bytes, read_folder, write_bytes, write_folder
 
 DEFAULT_VECTORS_CONFIG = {"path": None, "lowercase": True, "subwords": True}
 
@@ -42,7 +40,7 @@ def make_vectors(
     )
 
 
-class VectorsComponent(Pipe):
+class VectorsComponent(BatchPipe):
     """Gives docs, spans and tokens vectors and similarity from WordVectors.
 
     Saved as spaCy saves a pipe: `cfg` (JSON) and `vectors` (a WordVectors folder);
@@ -80,28 +78,24 @@ class VectorsComponent(Pipe):
             self.set_vectors(load_vectors(path))
             self.cfg["path"] = str(path)
 
-    def __call__(self, doc: Doc) -> Doc:
+    def predict(self, docs: Iterable[Doc]) -> None:
+        """Nothing to compute ahead: the hooks look vectors up when asked."""
         if self.vectors is None:
             raise ValueError(Errors.E111.format(name=self.name))
-        doc.user_hooks["vector"] = self.doc_vector
-        doc.user_hooks["has_vector"] = self.doc_has_vector
-        doc.user_hooks["similarity"] = self.similarity
-        doc.user_span_hooks["vector"] = self.doc_vector
-        doc.user_span_hooks["has_vector"] = self.doc_has_vector
-        doc.user_span_hooks["similarity"] = self.similarity
-        doc.user_token_hooks["vector"] = self.token_vector
-        doc.user_token_hooks["has_vector"] = self.token_has_vector
-        doc.user_token_hooks["vector_norm"] = self.vector_norm
-        doc.user_token_hooks["similarity"] = self.similarity
-        return doc
 
-    def pipe(self, stream: Iterable[Doc], *, batch_size: int = 128) -> Iterator[Doc]:
-        error_handler = self.get_error_handler()
-        for doc in stream:
-            try:
-                yield self(doc)
-            except Exception as e:
-                error_handler(self.name, self, [doc], e)
+    def set_annotations(self, docs: Iterable[Doc], scores: None = None) -> None:
+        """Set the vector and similarity hooks on each doc."""
+        for doc in docs:
+            doc.user_hooks["vector"] = self.doc_vector
+            doc.user_hooks["has_vector"] = self.doc_has_vector
+            doc.user_hooks["similarity"] = self.similarity
+            doc.user_span_hooks["vector"] = self.doc_vector
+            doc.user_span_hooks["has_vector"] = self.doc_has_vector
+            doc.user_span_hooks["similarity"] = self.similarity
+            doc.user_token_hooks["vector"] = self.token_vector
+            doc.user_token_hooks["has_vector"] = self.token_has_vector
+            doc.user_token_hooks["vector_norm"] = self.vector_norm
+            doc.user_token_hooks["similarity"] = self.similarity
 
     def lookup(self, text: str) -> np.ndarray | None:
         """The vector for a word form, or None (exact, lowercased, then subwords)."""
@@ -153,37 +147,34 @@ class VectorsComponent(Pipe):
         self.set_vectors(_vectors_from_bytes(data))
 
     def to_bytes(self, *, exclude: Iterable[str] = tuple()) -> bytes:
-        serializers = {"cfg": lambda: json.dumps(self.cfg)}
+        writers = {}
         if self.vectors is not None:
-            serializers["vectors"] = lambda: _vectors_to_bytes(self.vectors)
-        return util.to_bytes(serializers, exclude)
+            writers["vectors"] = lambda: _vectors_to_bytes(self.vectors)
+        return write_bytes(self.cfg, writers, exclude)
 
     def from_bytes(
         self, bytes_data: bytes, *, exclude: Iterable[str] = tuple()
     ) -> VectorsComponent:
-        deserializers = {
-            "cfg": lambda b: self.cfg.update(json.loads(b)),
-            "vectors": self._set_vectors_from_bytes,
-        }
-        util.from_bytes(bytes_data, deserializers, exclude)
+        readers = {"vectors": self._set_vectors_from_bytes}
+        read_bytes(bytes_data, readers, exclude, set_cfg=self.cfg.update)
         return self
 
     def to_disk(self, path: str | Path, *, exclude: Iterable[str] = tuple()) -> None:
-        serializers = {"cfg": lambda p: srsly.write_json(p, self.cfg)}
+        writers = {}
         if self.vectors is not None:
-            serializers["vectors"] = lambda p: self.vectors.to_disk(p)
-        util.to_disk(path, serializers, exclude)
+            writers["vectors"] = self.vectors.to_disk
+        write_folder(path, self.cfg, writers, exclude)
 
     def from_disk(
         self, path: str | Path, *, exclude: Iterable[str] = tuple()
     ) -> VectorsComponent:
-        path = util.ensure_path(path)
-        if not path.exists():
-            raise FileNotFoundError(Errors.E001.format(path=path))
-        self.cfg.update(read_cfg_file(path))
-        if (path / "vectors").exists() and "vectors" not in exclude:
-            self.set_vectors(WordVectors.from_disk(path / "vectors"))
+        readers = {"vectors": self._read_vectors}
+        read_folder(path, readers, exclude, set_cfg=self.cfg.update)
         return self
+
+    def _read_vectors(self, path: Path) -> None:
+        if path.exists():
+            self.set_vectors(WordVectors.from_disk(path))
 
 
 def _vectors_to_bytes(wv: WordVectors) -> bytes:

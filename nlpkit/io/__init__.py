@@ -1,43 +1,36 @@
-"""Corpus readers and writers. Readers stream Records; bad records go to Rejects."""
+"""Corpus readers and writers. Readers stream Records; bad records go to Rejects.
 
-from .archive import read_zip
-from .conll import read_iob
-from .csv import read_csv, read_tsv
-from .docbin import DocBinWriter, read_docbin
-from .formats import FORMATS, detect_format, read_corpus, register_format
-from .jsonl import read_jsonl
-from .parquet import ParquetWriter, read_parquet
-from .records import Record, check_length
-from .rejects import ReadStats, Rejects, read_rejects
-from .sources import expand_inputs, iter_lines
-from .text import read_text
-from .textcat import read_labelled_lines
-from .writers import WRITERS, JsonlWriter, open_writer
+Reader modules load on first use (a format's reader when the format is first
+read), so importing nlpkit.io is cheap.
+"""
 
-__all__ = [
-    "FORMATS",
-    "WRITERS",
-    "DocBinWriter",
-    "JsonlWriter",
-    "ParquetWriter",
-    "ReadStats",
-    "Record",
-    "Rejects",
-    "check_length",
-    "detect_format",
-    "expand_inputs",
-    "iter_lines",
-    "open_writer",
-    "read_corpus",
-    "read_docbin",
-    "read_csv",
-    "read_iob",
-    "read_jsonl",
-    "read_labelled_lines",
-    "read_parquet",
-    "read_rejects",
-    "read_text",
-    "read_tsv",
-    "read_zip",
-    "register_format",
-]
+from .._lazy import by_name, lazy_exports
+
+_LAZY = by_name(
+    {
+        "nlpkit.io.archive": ("read_zip",),
+        "nlpkit.io.conll": ("read_iob",),
+        "nlpkit.io.csv": ("read_csv", "read_tsv"),
+        "nlpkit.io.docbin": ("DocBinWriter", "read_docbin"),
+        "nlpkit.io.formats": (
+            "FORMATS",
+            "Format",
+            "detect_format",
+            "read_corpus",
+            "register_format",
+        ),
+        "nlpkit.io.jsonl": ("read_jsonl",),
+        "nlpkit.io.options": ("READER_DEFAULTS", "ReaderOptions"),
+        "nlpkit.io.parquet": ("ParquetWriter", "read_parquet"),
+        "nlpkit.io.records": ("Record", "check_length"),
+        "nlpkit.io.rejects": ("ReadStats", "Rejects", "read_rejects"),
+        "nlpkit.io.sources": ("expand_inputs", "iter_lines"),
+        "nlpkit.io.text": ("read_text",),
+        "nlpkit.io.textcat": ("read_labelled_lines",),
+        "nlpkit.io.writers": ("WRITERS", "JsonlWriter", "open_writer"),
+    }
+)
+
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY, globals())
+
+__all__ = sorted(_LAZY)

@@ -10,24 +10,25 @@ import fnmatch
 import shutil
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 
 from ..errors import CorpusError, Errors
-from .formats import FORMATS, detect_format, register_format
+from .formats import FORMATS, Format, accepted_options, detect_format
+from .options import READER_DEFAULTS
 from .records import Record
 from .rejects import Rejects
 from .sources import decode_bytes
 
 
-@register_format("zip", extensions=(".zip",))
 def read_zip(
     path: str | Path,
     *,
     members: str | None = None,
     member_format: str | None = None,
     label_from_dir: bool = False,
-    encoding: str = "utf-8",
+    encoding: str = READER_DEFAULTS.encoding,
     rejects: Rejects | None = None,
     **options,
 ) -> Iterator[Record]:
@@ -44,7 +45,12 @@ def read_zip(
     """
     rejects = rejects or Rejects.raising()
     source = str(path)
-    with zipfile.ZipFile(path) as archive:
+    try:
+        archive = zipfile.ZipFile(path)
+    except zipfile.BadZipFile as err:
+        rejects.add(source, None, f"not a zip archive ({err})")
+        return
+    with archive:
         for info in archive.infolist():
             if info.is_dir():
                 continue
@@ -59,7 +65,12 @@ def read_zip(
             member_source = f"{source}:{name}"
             label = PurePosixPath(name).parent.name if label_from_dir else None
             if member_format is None:
-                text = _decode(archive.read(info), encoding, member_source, rejects)
+                try:
+                    data = archive.read(info)
+                except MEMBER_ERRORS as err:
+                    rejects.add(member_source, None, _unreadable(err))
+                    continue
+                text = _decode(data, encoding, member_source, rejects)
                 if text is None:
                     continue
                 if not text.strip():
@@ -76,6 +87,22 @@ def read_zip(
                 if label:
                     record.cats = {**(record.cats or {}), label: 1.0}
                 yield record
+
+
+ZIP_FORMAT = Format("zip", read_zip, (".zip",))
+
+# a damaged, encrypted or oddly compressed member costs that member only
+MEMBER_ERRORS = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    RuntimeError,
+    NotImplementedError,
+)
+
+
+def _unreadable(err: BaseException) -> str:
+    return f"cannot extract the member ({type(err).__name__}: {err})"
 
 
 def _decode(data: bytes, encoding: str, source: str, rejects: Rejects) -> str | None:
@@ -101,7 +128,8 @@ def _read_member(archive, info, fmt, member_source, rejects, options):
     """Extract one member to a temporary file and read it with its format's reader;
     the places in records and rejects name the archive member, not the temp file."""
     name = info.filename
-    if fmt == "auto":
+    auto = fmt == "auto"
+    if auto:
         try:
             fmt = detect_format(name)
         except CorpusError as err:
@@ -117,11 +145,18 @@ def _read_member(archive, info, fmt, member_source, rejects, options):
         return
     with tempfile.TemporaryDirectory(prefix="nlpkit-zip-") as tmp:
         tmp_path = Path(tmp) / PurePosixPath(name).name
-        with archive.open(info) as src, tmp_path.open("wb") as dst:
-            shutil.copyfileobj(src, dst)
+        try:
+            with archive.open(info) as src, tmp_path.open("wb") as dst:
+                shutil.copyfileobj(src, dst)
+        except MEMBER_ERRORS as err:
+            rejects.add(member_source, None, _unreadable(err))
+            return
         renamed = _RenamedRejects(rejects, str(tmp_path), member_source)
         n, before = 0, rejects.count
-        for record in FORMATS[fmt].read(tmp_path, rejects=renamed, **options):
+        read = FORMATS[fmt].read
+        # members of several formats each take the options meant for them
+        kwargs = accepted_options(read, options) if auto else options
+        for record in read(tmp_path, rejects=renamed, **kwargs):
             record.source = member_source
             if record.id and record.id.startswith(f"{tmp_path.name}:"):
                 record.id = f"{name}:{record.id[len(tmp_path.name) + 1 :]}"

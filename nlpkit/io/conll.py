@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Literal
 
 from ..errors import Errors
-from .formats import register_format
+from .formats import Format
+from .options import READER_DEFAULTS
 from .records import Record
 from .rejects import Rejects
 from .sources import BOM, iter_raw_lines, open_binary
@@ -36,10 +37,10 @@ class Sentence:
 def read_iob(
     path: str | Path,
     *,
-    scheme: Scheme = "auto",
+    scheme: Scheme = READER_DEFAULTS.scheme,
     columns: tuple[int, int] | list[int] | None = None,
-    token_prefix: str | None = None,
-    n_sents: int = 1,
+    token_prefix: str | None = READER_DEFAULTS.token_prefix,
+    n_sents: int = READER_DEFAULTS.n_sents,
     delimiter: str | None = None,
     rejects: Rejects | None = None,
 ) -> Iterator[Record]:
@@ -95,8 +96,8 @@ def read_iob(
         yield _record(group, name, source, doc_index)
 
 
-register_format("iob", extensions=(".iob", ".bio", ".bilou"))(read_iob)
-register_format("conll", extensions=(".conll",))(read_iob)
+IOB_FORMAT = Format("iob", read_iob, (".iob", ".bio", ".bilou"))
+CONLL_FORMAT = Format("conll", read_iob, (".conll",))
 
 
 def _record(group, name: str, source: str, doc_index: int) -> Record:

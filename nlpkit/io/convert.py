@@ -11,6 +11,7 @@ from pathlib import Path
 from ..errors import CorpusError, Errors, check_settings
 from .docdict import doc_to_dict
 from .formats import read_corpus
+from .options import READER_DEFAULTS, ReaderOptions
 from .rejects import ReadStats, Rejects
 from .writers import open_writer
 
@@ -41,7 +42,7 @@ def convert(
     format: str | None = None,
     output_format: str | None = None,
     n_sents: int | None = None,
-    strict: bool = False,
+    strict: bool = READER_DEFAULTS.strict,
     rejects_path: str | Path | None = None,
     lang: str = "en",
     shard_size: int = 0,
@@ -49,6 +50,7 @@ def convert(
     max_length: int | None = None,
     max_reject_rate: float | None = None,
     on_progress: Callable[[int], None] | None = None,
+    reader_options: ReaderOptions | None = None,
     **options,
 ) -> ConvertSummary:
     """Read records from inputs and write them as spaCy Docs.
@@ -68,6 +70,7 @@ def convert(
     max_length: reject records of more characters than this (None: no limit).
     max_reject_rate: fail (E024) when more than this fraction of the records read
         is rejected (None: never; a run that writes nothing always fails, E022).
+    reader_options: reader settings, each passed to the readers that take it.
     options: passed on to the readers (token_prefix, scheme, text_field, ...).
     RETURNS (ConvertSummary): counts of records read, written and rejected. A run
         that fails leaves no output (the rejects file stays, for inspection).
@@ -112,6 +115,7 @@ def convert(
         rejects=rejects,
         stats=stats,
         max_length=max_length,
+        reader_options=reader_options,
         **options,
     )
     if rejects_path is not None:

@@ -3,25 +3,27 @@
 from __future__ import annotations
 
 import csv
+import functools
 from collections import deque
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from ..errors import CorpusError, Errors
-from .formats import register_format
+from .formats import Format
+from .options import READER_DEFAULTS
 from .records import Record
 from .rejects import Rejects
 from .sources import iter_lines
 
 Column = str | int
-MAX_FIELD_LINES = 100
+MAX_FIELD_LINES = READER_DEFAULTS.max_field_lines
 
 
 def read_csv(
     path: str | Path,
     *,
-    text_column: Column = "text",
-    label_column: Column | None = "label",
+    text_column: Column = READER_DEFAULTS.text_field,
+    label_column: Column | None = READER_DEFAULTS.label_field,
     id_column: Column | None = None,
     meta_columns: Sequence[Column] | None = None,
     delimiter: str | None = None,
@@ -30,7 +32,7 @@ def read_csv(
     text_field: Column | None = None,
     label_field: Column | None = None,
     id_field: Column | None = None,
-    max_field_lines: int | None = MAX_FIELD_LINES,
+    max_field_lines: int | None = READER_DEFAULTS.max_field_lines,
     rejects: Rejects | None = None,
 ) -> Iterator[Record]:
     """Read a delimited file, one record per row (quoted fields may span lines).
@@ -131,16 +133,10 @@ def read_csv(
         yield record
 
 
-@register_format("csv", extensions=(".csv",))
-def _read_csv_format(path, **options) -> Iterator[Record]:
-    return read_csv(path, **options)
-
-
-@register_format("tsv", extensions=(".tsv", ".tab"))
-def read_tsv(path, **options) -> Iterator[Record]:
-    """read_csv with a tab delimiter."""
-    options.setdefault("delimiter", "\t")
-    return read_csv(path, **options)
+read_tsv = functools.partial(read_csv, delimiter="\t")
+read_tsv.__doc__ = "read_csv with a tab delimiter."
+CSV_FORMAT = Format("csv", read_csv, (".csv",))
+TSV_FORMAT = Format("tsv", read_tsv, (".tsv", ".tab"))
 
 
 class _RowTooLong(Exception):

@@ -6,10 +6,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ..errors import CorpusError, Errors
-from .formats import register_format
+from .formats import Format
 from .records import USER_DATA_KEYS, Record
 from .rejects import Rejects
-from .writers import WRITERS, AtomicWriter
+from .writers import AtomicWriter
 
 
 def iter_docbin_docs(path: str | Path, vocab) -> Iterator:
@@ -20,13 +20,16 @@ def iter_docbin_docs(path: str | Path, vocab) -> Iterator:
         doc_bin = DocBin(store_user_data=True).from_disk(path)
     except (ValueError, KeyError, TypeError) as err:
         raise CorpusError(
-            Errors.E002.format(place=str(path), reason=f"not a DocBin file ({err})"),
+            Errors.E002.format(place=str(path), reason=_not_docbin(err)),
             source=str(path),
         ) from err
     yield from doc_bin.get_docs(vocab)
 
 
-@register_format("spacy", extensions=(".spacy",))
+def _not_docbin(err: Exception) -> str:
+    return f"not a DocBin file ({err})"
+
+
 def read_docbin(
     path: str | Path, *, rejects: Rejects | None = None
 ) -> Iterator[Record]:
@@ -53,7 +56,8 @@ def read_docbin(
                 line=doc.user_data.get("line"),
             )
     except CorpusError as err:
-        rejects.add(source, None, str(err))
+        # the error already names the file: keep only its reason
+        rejects.add(source, None, _not_docbin(err.__cause__))
 
 
 class DocBinWriter(AtomicWriter):
@@ -91,4 +95,4 @@ class DocBinWriter(AtomicWriter):
         self._doc_bin.to_disk(self.tmp_path)
 
 
-WRITERS["spacy"] = DocBinWriter
+SPACY_FORMAT = Format("spacy", read_docbin, (".spacy",), writer=DocBinWriter)

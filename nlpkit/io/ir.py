@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ..errors import CorpusError, Errors
 from ..settings import data_dir
-from .formats import register_format
+from .formats import Format
 from .records import Record
 from .rejects import Rejects
 from .sources import iter_lines
@@ -42,7 +42,6 @@ class IRCollection:
         }
 
 
-@register_format("trec", extensions=(".trec", ".sgml"))
 def read_trec_docs(
     path: str | Path,
     *,
@@ -74,6 +73,9 @@ def read_trec_docs(
         text = _clean("\n".join(texts))
         meta = {"title": _clean(title)} if title else {}
         yield Record(text=text, id=doc_id, meta=meta, source=source, line=start)
+
+
+TREC_FORMAT = Format("trec", read_trec_docs, (".trec", ".sgml"))
 
 
 def read_trec_topics(
@@ -110,19 +112,25 @@ def read_qrels(
     path: str | Path, *, rejects: Rejects | None = None
 ) -> dict[str, dict[str, int]]:
     """Read TREC qrels lines `query iteration doc grade` into query -> doc -> grade."""
-    rejects = rejects or Rejects.raising()
     qrels: dict[str, dict[str, int]] = {}
+    for _, parts, _ in _judgements(path, "query iteration doc grade", rejects):
+        qrels.setdefault(parts[0], {})[parts[2]] = int(parts[3])
+    return qrels
+
+
+def _judgements(path, layout: str, rejects: Rejects | None):
+    """(line number, fields, line) of each line that has the fields `layout` names,
+    the last an integer; any other non-blank line is rejected."""
+    rejects = rejects or Rejects.raising()
+    n_fields = len(layout.split())
     for lineno, line in iter_lines(path, rejects=rejects):
         parts = line.split()
         if not parts:
             continue
-        if len(parts) != 4 or not _is_int(parts[3]):
-            rejects.add(
-                path, lineno, "expected 'query iteration doc grade' on the line", line
-            )
+        if len(parts) != n_fields or not _is_int(parts[-1]):
+            rejects.add(path, lineno, f"expected '{layout}' on the line", line)
             continue
-        qrels.setdefault(parts[0], {})[parts[2]] = int(parts[3])
-    return qrels
+        yield lineno, parts, line
 
 
 def read_cranfield_docs(
@@ -175,13 +183,7 @@ def read_cranfield_qrels(
     1 -> 4, 2 -> 3, 3 -> 2, 4 -> 1, -1 (not relevant) -> 0."""
     rejects = rejects or Rejects.raising()
     qrels: dict[str, dict[str, int]] = {}
-    for lineno, line in iter_lines(path, rejects=rejects):
-        parts = line.split()
-        if not parts:
-            continue
-        if len(parts) != 3 or not _is_int(parts[2]):
-            rejects.add(path, lineno, "expected 'query doc code' on the line", line)
-            continue
+    for lineno, parts, line in _judgements(path, "query doc code", rejects):
         code = int(parts[2])
         if code not in CRANFIELD_GRADES:
             rejects.add(path, lineno, f"unknown relevance code {code}", line)

@@ -8,22 +8,23 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from ..errors import CorpusError, Errors
-from .formats import register_format
+from .formats import Format
+from .options import READER_DEFAULTS
 from .records import Record
 from .rejects import Rejects
 from .sources import iter_lines
+from .writers import JsonlWriter
 
 
-@register_format("jsonl", extensions=(".jsonl", ".ndjson", ".json"))
 def read_jsonl(
     path: str | Path,
     *,
-    text_field: str = "text",
-    id_field: str | None = "id",
+    text_field: str = READER_DEFAULTS.text_field,
+    id_field: str | None = READER_DEFAULTS.id_field,
     meta_fields: Sequence[str] | None = None,
-    cats_field: str | None = "cats",
-    label_field: str | None = "label",
-    spans_field: str | None = "entities",
+    cats_field: str | None = READER_DEFAULTS.cats_field,
+    label_field: str | None = READER_DEFAULTS.label_field,
+    spans_field: str | None = READER_DEFAULTS.spans_field,
     rejects: Rejects | None = None,
 ) -> Iterator[Record]:
     """Read one JSON object per line.
@@ -107,6 +108,11 @@ def read_jsonl(
         )
     if leading is not None:
         leading.flush()
+
+
+JSONL_FORMAT = Format(
+    "jsonl", read_jsonl, (".jsonl", ".ndjson", ".json"), writer=JsonlWriter
+)
 
 
 class _MissingField:

@@ -6,11 +6,12 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
-from ..errors import CorpusError, Errors
-from .formats import register_format
+from ..errors import Errors
+from .formats import Format
+from .options import READER_DEFAULTS
 from .records import Record
 from .rejects import Rejects
-from .writers import WRITERS, AtomicWriter
+from .writers import AtomicWriter
 
 DEFAULT_ROW_GROUP_SIZE = 1000
 
@@ -140,15 +141,11 @@ class ParquetWriter(AtomicWriter):
         super().abort()
 
 
-WRITERS["parquet"] = ParquetWriter
-
-
-@register_format("parquet", extensions=(".parquet",))
 def read_parquet(
     path: str | Path,
     *,
-    text_field: str = "text",
-    id_field: str = "id",
+    text_field: str = READER_DEFAULTS.text_field,
+    id_field: str = READER_DEFAULTS.id_field,
     batch_size: int = 1000,
     rejects: Rejects | None = None,
 ) -> Iterator[Record]:
@@ -164,29 +161,41 @@ def read_parquet(
     try:
         table = pq.ParquetFile(path)
     except Exception as err:  # pyarrow raises several types for a bad file
-        raise CorpusError(
-            Errors.E002.format(place=source, reason=f"not a Parquet file ({err})"),
-            source=source,
-        ) from err
+        rejects.add(source, None, f"not a Parquet file ({err})")
+        return
     row = 0
     for batch in table.iter_batches(batch_size=batch_size):
         for item in batch.to_pylist():
             row += 1
-            text = item.get(text_field)
-            if not isinstance(text, str):
-                rejects.add(source, row, f"no text in column '{text_field}'")
+            try:
+                record = _row_record(item, text_field, id_field)
+            except (ValueError, TypeError, KeyError) as err:
+                rejects.add(source, row, str(err), raw=repr(item)[:200])
                 continue
-            ents = item.get("ents")
-            cats = item.get("cats")
-            meta = item.get("meta")
-            yield Record(
-                text=text,
-                id=str(item[id_field]) if item.get(id_field) is not None else None,
-                char_spans=[(e["start"], e["end"], e["label"]) for e in ents]
-                if ents
-                else None,
-                cats=dict(cats) if cats else None,
-                meta=json.loads(meta) if isinstance(meta, str) else {},
-                source=source,
-                line=row,
-            )
+            record.source, record.line = source, row
+            yield record
+
+
+def _row_record(item: dict, text_field: str, id_field: str) -> Record:
+    text = item.get(text_field)
+    if not isinstance(text, str):
+        raise ValueError(f"no text in column '{text_field}'")
+    ents, cats, meta = item.get("ents"), item.get("cats"), item.get("meta")
+    try:
+        spans = [(e["start"], e["end"], e["label"]) for e in ents or []]
+    except (TypeError, KeyError):
+        raise ValueError(f"'ents' is not a list of start/end/label: {ents!r}") from None
+    try:
+        meta = json.loads(meta) if isinstance(meta, str) else {}
+    except json.JSONDecodeError as err:
+        raise ValueError(f"'meta' is not JSON ({err.msg})") from None
+    return Record(
+        text=text,
+        id=str(item[id_field]) if item.get(id_field) is not None else None,
+        char_spans=spans or None,
+        cats=dict(cats) if cats else None,
+        meta=meta if isinstance(meta, dict) else {"meta": meta},
+    )
+
+
+PARQUET_FORMAT = Format("parquet", read_parquet, (".parquet",), writer=ParquetWriter)

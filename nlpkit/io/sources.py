@@ -103,7 +103,7 @@ def iter_raw_lines(
     not read); rejects None stops there silently (for peeking readers)."""
     lineno = 0
     try:
-        for lineno, raw in enumerate(stream, 1):
+        for lineno, raw in enumerate(stream, getattr(stream, "first_line", 1)):
             yield lineno, raw
     except DECOMPRESS_ERRORS as err:
         if not isinstance(stream, gzip.GzipFile):

@@ -11,14 +11,17 @@ import warnings
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 from spacy.language import Language
-from spacy.tokens import Doc, DocBin
+from spacy.tokens import Doc
 from spacy.training import Example
 from spacy.util import registry
 
 from ..errors import Errors, Warnings
+from .docbin import iter_docbin_docs
 from .formats import detect_format, read_corpus
+from .options import READER_DEFAULTS, ReaderOptions
 from .records import Record
 from .rejects import Rejects
 from .sources import expand_inputs
@@ -49,7 +52,7 @@ class ExampleCorpus:
         *,
         gold_preproc: bool = False,
         limit: int = 0,
-        strict: bool = False,
+        strict: bool = READER_DEFAULTS.strict,
     ):
         self.references = references
         self.gold_preproc = gold_preproc
@@ -139,6 +142,18 @@ def _no_vectors_override(nlp: Language) -> str:
     return " ".join(f"--{path} false" for path in found)
 
 
+def corpus_reader(
+    path: str | Path, format: str, **options: Any
+) -> Callable[[Rejects], Iterable[Record]]:
+    """read(rejects): the records of path (files, directories or globs) in format,
+    read afresh on every call."""
+
+    def read(rejects: Rejects) -> Iterable[Record]:
+        return read_corpus(path, format=format, rejects=rejects, **options)
+
+    return read
+
+
 def record_docs(
     read: Callable[[Rejects], Iterable[Record]],
     make_reference: Callable[[Language, Record], Doc] | None = None,
@@ -159,31 +174,21 @@ def record_docs(
 @registry.readers("nlpkit.IOBCorpus.v1")
 def create_iob_corpus(
     path: str | Path,
-    scheme: str = "auto",
-    token_prefix: str | None = None,
-    n_sents: int = 1,
+    scheme: str = READER_DEFAULTS.scheme,
+    token_prefix: str | None = READER_DEFAULTS.token_prefix,
+    n_sents: int = READER_DEFAULTS.n_sents,
     limit: int = 0,
     columns: list[int] | None = None,
     gold_preproc: bool = False,
-    strict: bool = False,
+    strict: bool = READER_DEFAULTS.strict,
 ) -> Callable[[Language], Iterator[Example]]:
     """Examples with gold entities from IOB/CoNLL files (a file, directory or glob).
 
     scheme, token_prefix, n_sents, columns: as nlpkit.io.conll.read_iob.
     strict: raise on a bad sentence; by default it is logged and skipped.
     """
-
-    def read(rejects: Rejects) -> Iterable[Record]:
-        return read_corpus(
-            path,
-            format="iob",
-            rejects=rejects,
-            scheme=scheme,
-            token_prefix=token_prefix,
-            n_sents=n_sents,
-            columns=columns,
-        )
-
+    options = {"scheme": scheme, "token_prefix": token_prefix, "n_sents": n_sents}
+    read = corpus_reader(path, "iob", columns=columns, **options)
     references = record_docs(read)
     if not token_prefix:
         references = warn_language_prefix(references, path)
@@ -232,24 +237,16 @@ def warn_language_prefix(references: References, path: str | Path) -> References
 @registry.readers("nlpkit.JsonlCorpus.v1")
 def create_jsonl_corpus(
     path: str | Path,
-    text_field: str = "text",
+    text_field: str = READER_DEFAULTS.text_field,
     limit: int = 0,
-    id_field: str | None = "id",
-    spans_field: str | None = "entities",
-    strict: bool = False,
+    id_field: str | None = READER_DEFAULTS.id_field,
+    spans_field: str | None = READER_DEFAULTS.spans_field,
+    strict: bool = READER_DEFAULTS.strict,
 ) -> Callable[[Language], Iterator[Example]]:
     """Examples from JSONL, with gold entities (char spans) and cats when present."""
-
-    def read(rejects: Rejects) -> Iterable[Record]:
-        return read_corpus(
-            path,
-            format="jsonl",
-            rejects=rejects,
-            text_field=text_field,
-            id_field=id_field,
-            spans_field=spans_field,
-        )
-
+    read = corpus_reader(
+        path, "jsonl", text_field=text_field, id_field=id_field, spans_field=spans_field
+    )
     return ExampleCorpus(record_docs(read), limit=limit, strict=strict)
 
 
@@ -257,13 +254,13 @@ def create_jsonl_corpus(
 def create_textcat_corpus(
     path: str | Path,
     format: str | None = None,
-    text_field: str = "text",
-    label_field: str = "label",
+    text_field: str = READER_DEFAULTS.text_field,
+    label_field: str = READER_DEFAULTS.label_field,
     labels: list[str] | None = None,
     exclusive: bool = True,
     limit: int = 0,
-    label_separator: str | None = None,
-    strict: bool = False,
+    label_separator: str | None = READER_DEFAULTS.label_separator,
+    strict: bool = READER_DEFAULTS.strict,
 ) -> Callable[[Language], Iterator[Example]]:
     """Examples with gold cats from JSONL, CSV/TSV or SST-2 `label sentence` files.
 
@@ -275,6 +272,10 @@ def create_textcat_corpus(
     Gold cats give 1.0 to the record's labels and 0.0 to every other known label.
     """
     known: list[str] = list(labels or [])
+    # each format's reader takes the options it knows (labelled lines: none)
+    options = ReaderOptions(
+        text_field=text_field, label_field=label_field, label_separator=label_separator
+    )
 
     def read(rejects: Rejects) -> Iterator[Record]:
         for file in expand_inputs(path, rejects=rejects):
@@ -285,17 +286,9 @@ def create_textcat_corpus(
                         fmt=fmt, path=file, known=", ".join(TEXTCAT_FORMATS)
                     )
                 )
-            if fmt == "jsonl":
-                options = {"text_field": text_field, "label_field": label_field}
-            elif fmt in ("csv", "tsv"):
-                options = {
-                    "text_column": text_field,
-                    "label_column": label_field,
-                    "label_separator": label_separator,
-                }
-            else:
-                options = {}
-            yield from read_corpus(file, format=fmt, rejects=rejects, **options)
+            yield from read_corpus(
+                file, format=fmt, rejects=rejects, reader_options=options
+            )
 
     def make_reference(nlp: Language, record: Record) -> Doc:
         if not known:
@@ -322,7 +315,7 @@ def create_docbin_corpus(
 
     def references(nlp: Language, rejects: Rejects) -> Iterator[Doc]:
         for file in expand_inputs(path, rejects=rejects):
-            yield from DocBin().from_disk(file).get_docs(nlp.vocab)
+            yield from iter_docbin_docs(file, nlp.vocab)
 
     return ExampleCorpus(references, gold_preproc=gold_preproc, limit=limit)
 

@@ -6,19 +6,21 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Literal
 
-from .formats import register_format
+from ..errors import Errors
+from .formats import Format
+from .options import READER_DEFAULTS
 from .records import Record
 from .rejects import Rejects
 from .sources import iter_lines
 
 TextMode = Literal["line", "paragraph", "file"]
+TEXT_MODES = ("line", "paragraph", "file")
 
 
-@register_format("txt", extensions=(".txt", ".text"))
 def read_text(
     path: str | Path,
     *,
-    mode: TextMode = "line",
+    mode: TextMode = READER_DEFAULTS.mode,
     rejects: Rejects | None = None,
 ) -> Iterator[Record]:
     """Read a text file as documents.
@@ -27,6 +29,8 @@ def read_text(
         blocks, lines joined by a newline) or "file" (the whole file is one doc).
     RETURNS (Iterator[Record]): ids are '<file stem>:<line>' (or the stem for mode=file).
     """
+    if mode not in TEXT_MODES:
+        raise ValueError(Errors.E225.format(mode=mode, known=", ".join(TEXT_MODES)))
     rejects = rejects or Rejects.raising()
     source = str(path)
     stem = Path(path).name
@@ -36,7 +40,7 @@ def read_text(
                 yield Record(
                     text=line, id=f"{stem}:{lineno}", source=source, line=lineno
                 )
-    elif mode in ("paragraph", "file"):
+    else:
         block: list[str] = []
         start = None
         for lineno, line in iter_lines(path, rejects=rejects):
@@ -55,8 +59,9 @@ def read_text(
                 )
             else:
                 yield _block(block, stem, source, start)
-    else:
-        raise ValueError(f"mode must be 'line', 'paragraph' or 'file', not {mode!r}")
+
+
+TXT_FORMAT = Format("txt", read_text, (".txt", ".text"))
 
 
 def _block(lines: list[str], stem: str, source: str, start: int | None) -> Record:

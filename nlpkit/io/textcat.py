@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from .csv import read_csv, read_tsv
-from .formats import register_format
+from .formats import Format
 from .records import Record
 from .rejects import Rejects
 from .sources import iter_lines
@@ -15,7 +15,6 @@ from .sources import iter_lines
 __all__ = ["read_csv", "read_labelled_lines", "read_tsv"]
 
 
-@register_format("labelled")
 def read_labelled_lines(
     path: str | Path,
     *,
@@ -52,3 +51,6 @@ def read_labelled_lines(
         else:
             record.text = sentence
         yield record
+
+
+LABELLED_FORMAT = Format("labelled", read_labelled_lines)

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator, MutableMapping
 from pathlib import Path
 from typing import Any
 
 from ..errors import Errors
+from .formats import FORMATS
 
 
 class AtomicWriter:
@@ -74,7 +76,35 @@ class JsonlWriter(AtomicWriter):
         super().abort()
 
 
-WRITERS: dict[str, type[AtomicWriter]] = {"jsonl": JsonlWriter}
+class WriterTable(MutableMapping):
+    """Writer classes by format name: those of the registered formats (see
+    formats.Format.writer), and any set here directly."""
+
+    def __init__(self):
+        self._extra: dict[str, type[AtomicWriter]] = {}
+
+    def _from_formats(self) -> dict[str, type[AtomicWriter]]:
+        return {f.name: f.writer for f in FORMATS.all() if f.writer is not None}
+
+    def __getitem__(self, name: str) -> type[AtomicWriter]:
+        if name in self._extra:
+            return self._extra[name]
+        return self._from_formats()[name]
+
+    def __setitem__(self, name: str, writer: type[AtomicWriter]) -> None:
+        self._extra[name] = writer
+
+    def __delitem__(self, name: str) -> None:
+        del self._extra[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted({**self._from_formats(), **self._extra}))
+
+    def __len__(self) -> int:
+        return len({**self._from_formats(), **self._extra})
+
+
+WRITERS = WriterTable()
 
 
 def open_writer(path: str | Path, format: str | None = None, **options) -> AtomicWriter:
@@ -83,8 +113,6 @@ def open_writer(path: str | Path, format: str | None = None, **options) -> Atomi
     format: "jsonl" and "parquet" write dicts (see docdict.doc_to_dict); "spacy"
         (DocBin) writes spaCy Docs.
     """
-    from . import docbin, parquet  # noqa: F401  (they add themselves to WRITERS)
-
     fmt = format or Path(path).suffix.lstrip(".").lower()
     if fmt == "ndjson":
         fmt = "jsonl"

@@ -48,6 +48,15 @@ def route_names() -> dict[str, str]:
     return _registered("nlpkit.llm.routing", r"create_route_(\w+)")
 
 
+def _pick(kind: str, name: str, known: dict[str, str]) -> str:
+    """The registered name of a short name, or E430 naming the known ones."""
+    if name not in known:
+        raise ValueError(
+            Errors.E430.format(kind=kind, name=name, known=", ".join(known))
+        )
+    return known[name]
+
+
 def __getattr__(name: str):
     # TASKS and ROUTES stay importable for older callers, read from the registry.
     if name == "TASKS":
@@ -61,12 +70,7 @@ def task_config(
     task: str, *, labels=None, template=None, examples=None, field=None
 ) -> dict[str, Any]:
     """A task config block from a short task name (summarize, ner, textcat, prompt)."""
-    tasks = task_names()
-    if task not in tasks:
-        raise ValueError(
-            Errors.E430.format(kind="task", name=task, known=", ".join(tasks))
-        )
-    cfg: dict[str, Any] = {"@misc": tasks[task]}
+    cfg: dict[str, Any] = {"@misc": _pick("task", task, task_names())}
     if labels:
         cfg["labels"] = list(labels)
     if template:
@@ -104,12 +108,7 @@ def route_config(route: str | None) -> dict[str, Any] | None:
     if not route:
         return None
     name, _, arg = route.partition(":")
-    routes = route_names()
-    if name not in routes:
-        raise ValueError(
-            Errors.E430.format(kind="route", name=route, known=", ".join(routes))
-        )
-    cfg: dict[str, Any] = {"@misc": routes[name]}
+    cfg: dict[str, Any] = {"@misc": _pick("route", name, route_names())}
     if arg:
         cfg["threshold"] = float(arg)
     return cfg

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from ..errors import Errors, Warnings
 from .redact import redact
-from .types import GenerationSettings, Result
+from .types import GenerationSettings, Result, chat_messages
 
 logger = logging.getLogger("nlpkit")
 
@@ -169,10 +169,7 @@ class OpenAICompatibleBackend:
             "top_p": settings.top_p,
         }
         if self.chat:
-            messages = [{"role": "user", "content": prompt}]
-            if self.system_prompt:
-                messages.insert(0, {"role": "system", "content": self.system_prompt})
-            body["messages"] = messages
+            body["messages"] = chat_messages(prompt, self.system_prompt)
         else:
             body["prompt"] = prompt
         if settings.top_k:

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..errors import Errors
-from .types import GenerationSettings, Result
+from .types import GenerationSettings, Result, chat_messages
 
 logger = logging.getLogger("nlpkit")
 
@@ -101,11 +101,7 @@ class LlamaCppBackend:
         try:
             with self._lock:
                 if self.chat:
-                    messages = [{"role": "user", "content": prompt}]
-                    if self.system_prompt:
-                        messages.insert(
-                            0, {"role": "system", "content": self.system_prompt}
-                        )
+                    messages = chat_messages(prompt, self.system_prompt)
                     out = self.llm.create_chat_completion(messages=messages, **kwargs)
                     text = out["choices"][0]["message"]["content"] or ""
                 else:
@@ -176,9 +172,7 @@ class HFCausalLMBackend:
     def _encode(self, prompt: str) -> list[int]:
         tok = self._tokenizer
         if self.chat and getattr(tok, "chat_template", None):
-            messages = [{"role": "user", "content": prompt}]
-            if self.system_prompt:
-                messages.insert(0, {"role": "system", "content": self.system_prompt})
+            messages = chat_messages(prompt, self.system_prompt)
             return list(
                 tok.apply_chat_template(
                     messages, add_generation_prompt=True, tokenize=True

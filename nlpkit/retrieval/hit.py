@@ -23,12 +23,8 @@ class Hit:
     meta: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "score": self.score,
-            "text": self.text,
-            "meta": self.meta,
-        }
+        """id, score, text and meta (shared, not copied) as a dict."""
+        return {name: getattr(self, name) for name in self.__slots__}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Hit:

@@ -2,12 +2,15 @@
 
 `Tokenizer` turns texts into lists of terms; `TermEncoder` turns texts (or term
 lists) straight into the term ids of one vocabulary, as one flat int32 array and
-offsets, which is what an index is built from and searched with.
+offsets, which is what an index is built from and searched with. ASCII text is split
+and interned by the numba kernel of nlpkit.vectors.tokenfile, so each distinct word
+becomes a Python string (and is stemmed) once, not each token.
 """
 
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from itertools import chain, islice, repeat
@@ -25,8 +28,8 @@ SEP = "\x00"
 JOIN = f" {SEP} "
 WORD_SEP_RE = re.compile(r"\w{2,}|\x00")
 # ASCII text: the same words by bytes.translate (word characters lowercased, the
-# rest made spaces) and str.split, a few times faster than the regex; the 1-letter
-# words this leaves are dropped at lookup.
+# rest made spaces) and splitting at spaces, a few times faster than the regex; the
+# 1-letter words this leaves are dropped at lookup.
 ASCII_WORDS = bytes(
     ord(c.lower()) if c == SEP or (c.isascii() and re.fullmatch(r"\w", c)) else 32
     for c in map(chr, range(256))
@@ -91,7 +94,9 @@ class Tokenizer:
                 if self._stemmer is None:
                     import Stemmer
 
-                    self._stemmer = Stemmer.Stemmer("english")
+                    # no PyStemmer cache: each word comes here once, and filling
+                    # that cache doubles the time of stemming new words
+                    self._stemmer = Stemmer.Stemmer("english", 0)
                 terms = self._stemmer.stemWords(kept)
             cache.update(dict.fromkeys(missing))
             cache.update(zip(kept, terms))
@@ -129,14 +134,17 @@ def batches(items: Iterable, size: int = BATCH) -> Iterator[list]:
         yield batch
 
 
-def split_words(texts: list[str]) -> list[str]:
-    """The lowercased words of many texts, with SEP between two texts."""
+def join_texts(texts: list[str]) -> str:
+    """Many texts as one string, with SEP as a word of its own between two texts."""
     joined = JOIN.join(texts)
     if joined.count(SEP) != len(texts) - 1:  # a text holds SEP itself
         joined = JOIN.join(t.replace(SEP, " ") for t in texts)
-    if joined.isascii():
-        return joined.encode("ascii").translate(ASCII_WORDS).decode("ascii").split()
-    return WORD_SEP_RE.findall(joined.lower())
+    return joined
+
+
+def ascii_words(joined: str) -> bytes:
+    """ASCII text as its lowercased words (and SEPs), separated by spaces."""
+    return joined.encode("ascii").translate(ASCII_WORDS)
 
 
 def kept_lengths(ids: np.ndarray, ends: np.ndarray) -> np.ndarray:
@@ -167,6 +175,16 @@ class TermEncoder:
         self.vocab = {} if vocab is None else vocab
         self.grow = grow
         self._word_ids: dict[str, int] = {SEP: BOUNDARY}
+        # ASCII words interned by numba, and the term id of each interned word
+        self._interner = None
+        self._interned_terms = np.zeros(0, dtype=np.int32)
+        self._lock = threading.Lock()
+
+    def __getstate__(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if k != "_lock"}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state, _lock=threading.Lock())
 
     def encode_texts(self, texts: Iterable[str]) -> tuple[np.ndarray, np.ndarray]:
         """RETURNS (ids, offsets) of the texts' terms."""
@@ -176,7 +194,7 @@ class TermEncoder:
             )
         parts, lengths = [], []
         for batch in batches(texts):
-            ids = self._lookup(split_words(batch), self._word_ids, self._add_words)
+            ids = self._word_term_ids(join_texts(batch))
             ends = np.append(np.flatnonzero(ids == BOUNDARY), len(ids))
             lengths.append(kept_lengths(ids, ends))
             parts.append(ids[ids >= 0])
@@ -212,17 +230,48 @@ class TermEncoder:
         for term in terms:
             vocab[term] = len(vocab)
 
-    def _add_words(self, words: list[str]) -> None:
-        vocab, word_ids = self.vocab, self._word_ids
+    def _word_term_ids(self, joined: str) -> np.ndarray:
+        """The term id (or DROP, BOUNDARY) of each word of joined texts.
+
+        ASCII text is split and its words interned in one numba pass, so only each
+        new distinct word becomes a Python string; other text goes by regex.
+        """
+        if not joined.isascii():
+            words = WORD_SEP_RE.findall(joined.lower())
+            return self._lookup(words, self._word_ids, self._add_words)
+        buf = np.frombuffer(ascii_words(joined), dtype=np.uint8)
+        with self._lock:  # searches may share the encoder across threads
+            if self._interner is None:
+                from ..vectors.tokenfile import Interner
+
+                self._interner = Interner()
+            interner = self._interner
+            word_ids, _ = interner.add(buf)
+            known = len(self._interned_terms)
+            if interner.n_words > known:
+                new = np.array(self._term_ids(interner.words(known)), dtype=np.int32)
+                self._interned_terms = np.concatenate([self._interned_terms, new])
+            return self._interned_terms[word_ids]
+
+    def _term_ids(self, words: list[str]) -> list[int]:
+        """The term id of each new word, adding terms while `grow` is True."""
+        vocab, out = self.vocab, []
         for word, term in zip(words, self.tokenizer.terms_of(words)):
-            if term is None or len(word) < 2:
-                word_ids[word] = DROP
+            if word == SEP:
+                out.append(BOUNDARY)
+            elif term is None or len(word) < 2:
+                out.append(DROP)
             elif term in vocab:
-                word_ids[word] = vocab[term]
+                out.append(vocab[term])
             elif self.grow:
-                word_ids[word] = vocab[term] = len(vocab)
+                vocab[term] = len(vocab)
+                out.append(vocab[term])
             else:
-                word_ids[word] = DROP
+                out.append(DROP)
+        return out
+
+    def _add_words(self, words: list[str]) -> None:
+        self._word_ids.update(zip(words, self._term_ids(words)))
 
 
 def _join(parts: list[np.ndarray], lengths: list[np.ndarray]):

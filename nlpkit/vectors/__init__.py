@@ -3,31 +3,30 @@
 Nothing here needs spaCy; the components in nlpkit.components wrap it.
 """
 
-from .._lazy import lazy_exports
+from .._lazy import by_name, lazy_exports
 
-_LAZY = {
-    "TokenCorpus": "nlpkit.vectors.corpus",
-    "simple_tokenize": "nlpkit.vectors.corpus",
-    "Vocabulary": "nlpkit.vectors.vocab",
-    "CoocCounter": "nlpkit.vectors.cooc",
-    "CoocMatrix": "nlpkit.vectors.cooc",
-    "count_cooccurrence": "nlpkit.vectors.cooc",
-    "cooccurrence_by_document": "nlpkit.vectors.cooc",
-    "doc_term_matrix": "nlpkit.vectors.cooc",
-    "ppmi": "nlpkit.vectors.ppmi",
-    "svd_embeddings": "nlpkit.vectors.ppmi",
-    "train_ppmi_svd": "nlpkit.vectors.ppmi",
-    "train_glove": "nlpkit.vectors.glove",
-    "train_word2vec": "nlpkit.vectors.train",
-    "train_fasttext": "nlpkit.vectors.train",
-    "train_vectors": "nlpkit.vectors.train",
-    "WordVectors": "nlpkit.vectors.kv",
-    "load_vectors": "nlpkit.vectors.kv",
-    "load_glove_6b_50d": "nlpkit.vectors.kv",
-    "evaluate_similarity": "nlpkit.vectors.evaluate",
-    "evaluate_analogies": "nlpkit.vectors.evaluate",
-    "evaluate_all": "nlpkit.vectors.evaluate",
-}
+_LAZY = by_name(
+    {
+        "nlpkit.vectors.corpus": ("TokenCorpus", "simple_tokenize"),
+        "nlpkit.vectors.vocab": ("Vocabulary",),
+        "nlpkit.vectors.cooc": (
+            "CoocCounter",
+            "CoocMatrix",
+            "count_cooccurrence",
+            "cooccurrence_by_document",
+            "doc_term_matrix",
+        ),
+        "nlpkit.vectors.ppmi": ("ppmi", "svd_embeddings", "train_ppmi_svd"),
+        "nlpkit.vectors.glove": ("train_glove",),
+        "nlpkit.vectors.train": ("train_word2vec", "train_fasttext", "train_vectors"),
+        "nlpkit.vectors.kv": ("WordVectors", "load_vectors", "load_glove_6b_50d"),
+        "nlpkit.vectors.evaluate": (
+            "evaluate_similarity",
+            "evaluate_analogies",
+            "evaluate_all",
+        ),
+    }
+)
 
 
 __getattr__, __dir__ = lazy_exports(__name__, _LAZY, globals())

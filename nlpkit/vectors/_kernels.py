@@ -102,6 +102,14 @@ def dense_offsets(n_words: int, budget: int) -> np.ndarray:
     return offsets
 
 
+@njit(cache=True, inline="always")
+def _cell(key, new_id):
+    """The renumbered (row, column) of a hash table key; (-1, -1) for an empty slot."""
+    if key == -1:
+        return -1, -1
+    return new_id[key >> 32], new_id[key & 0xFFFFFFFF]
+
+
 @njit(cache=True)
 def to_csr(keys, vals, dense, offsets, new_id, n_out):
     """CSR arrays (indptr, indices, data) from the hash table and the dense block,
@@ -109,12 +117,9 @@ def to_csr(keys, vals, dense, offsets, new_id, n_out):
     n_rows_dense = offsets.shape[0] - 1
     counts = np.zeros(n_out + 1, dtype=np.int64)
     for i in range(keys.shape[0]):
-        k = keys[i]
-        if k != -1:
-            r = new_id[k >> 32]
-            c = new_id[k & 0xFFFFFFFF]
-            if r >= 0 and c >= 0:
-                counts[r + 1] += 1
+        r, c = _cell(keys[i], new_id)
+        if r >= 0 and c >= 0:
+            counts[r + 1] += 1
     for r0 in range(n_rows_dense):
         r = new_id[r0]
         if r < 0:
@@ -128,14 +133,11 @@ def to_csr(keys, vals, dense, offsets, new_id, n_out):
     data = np.empty(nnz, dtype=np.float64)
     fill = indptr[:-1].copy()
     for i in range(keys.shape[0]):
-        k = keys[i]
-        if k != -1:
-            r = new_id[k >> 32]
-            c = new_id[k & 0xFFFFFFFF]
-            if r >= 0 and c >= 0:
-                indices[fill[r]] = c
-                data[fill[r]] = vals[i]
-                fill[r] += 1
+        r, c = _cell(keys[i], new_id)
+        if r >= 0 and c >= 0:
+            indices[fill[r]] = c
+            data[fill[r]] = vals[i]
+            fill[r] += 1
     for r0 in range(n_rows_dense):
         r = new_id[r0]
         if r < 0:

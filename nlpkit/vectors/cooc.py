@@ -23,7 +23,7 @@ from . import _kernels as K
 from ._gram import gram_csr
 from ._window import CsrSum, window_csr
 from .corpus import as_token_corpus
-from .vocab import Vocabulary
+from .vocab import Vocabulary, saved_folder
 
 logger = logging.getLogger("nlpkit")
 Direction = Literal["symmetric", "left", "right"]
@@ -277,9 +277,7 @@ class CoocMatrix:
 
     @classmethod
     def from_disk(cls, path: str | Path) -> CoocMatrix:
-        path = Path(path)
-        if not (path / "matrix.npz").exists():
-            raise FileNotFoundError(Errors.E001.format(path=path / "matrix.npz"))
+        path = saved_folder(path, "matrix.npz")
         matrix = sp.load_npz(path / "matrix.npz")
         vocab = Vocabulary.from_disk(path / "vocab.json")
         settings = json.loads((path / "cfg.json").read_text(encoding="utf-8"))
@@ -330,22 +328,7 @@ def count_cooccurrence(
     """
     _check_window_settings(window, direction, weighting)
     corpus = as_token_corpus(corpus, **corpus_options)
-    source = getattr(corpus, "source", "<corpus>")
-    token_file = _read_token_file(corpus) if vocab is None else None
-    if token_file is not None:
-        # one pass over a plain token file: ids, then renumbered to the vocabulary
-        words, counts, ids, lengths = token_file
-        vocab, new_id = Vocabulary.from_counts(
-            words, counts, min_count=min_count, max_size=max_size, source=source
-        )
-        blocks = _split_blocks(new_id[ids], lengths, max(chunk_tokens, ID_BLOCK_TOKENS))
-        del ids, token_file  # the int64 ids: only the int32 copy is needed
-    else:
-        if vocab is None:
-            vocab = Vocabulary.build(
-                corpus, min_count=min_count, max_size=max_size, source=source
-            )
-        blocks = _encode_blocks(corpus, vocab, chunk_tokens)
+    vocab, blocks = _vocab_and_blocks(corpus, vocab, min_count, max_size, chunk_tokens)
     mode, harmonic = K.MODES[direction], weighting == "harmonic"
     total = CsrSum()
     for ids, lengths in blocks:
@@ -356,7 +339,7 @@ def count_cooccurrence(
         total.add(window_csr(ids, starts, len(vocab), window, mode, harmonic))
     matrix = total.total()
     if matrix is None:
-        raise ValueError(Errors.E101.format(source=source))
+        raise ValueError(Errors.E101.format(source=_source(corpus)))
     settings = {"window": window, "direction": direction, "weighting": weighting}
     return CoocMatrix(vocab, matrix, settings)
 
@@ -415,6 +398,31 @@ def _drop_oov(ids: np.ndarray, lengths: np.ndarray):
     return ids[keep], kept[offsets[1:]] - kept[offsets[:-1]]
 
 
+def _source(corpus) -> str:
+    return getattr(corpus, "source", "<corpus>")
+
+
+def _vocab_and_blocks(corpus, vocab, min_count, max_size, chunk_tokens):
+    """The vocabulary (given, or counted) and the corpus as (ids, lengths) blocks."""
+    source = _source(corpus)
+    token_file = _read_token_file(corpus) if vocab is None else None
+    if token_file is None:
+        if vocab is None:
+            vocab = Vocabulary.build(
+                corpus, min_count=min_count, max_size=max_size, source=source
+            )
+        return vocab, _encode_blocks(corpus, vocab, chunk_tokens)
+    # one pass over a plain token file: ids, then renumbered to the vocabulary
+    words, counts, ids, lengths = token_file
+    del token_file  # the int64 ids go once the int32 copy is made
+    vocab, new_id = Vocabulary.from_counts(
+        words, counts, min_count=min_count, max_size=max_size, source=source
+    )
+    new_ids = new_id[ids]
+    del ids
+    return vocab, _split_blocks(new_ids, lengths, max(chunk_tokens, ID_BLOCK_TOKENS))
+
+
 def _read_token_file(corpus):
     """(words, counts, ids, line lengths) of a plain token file; None otherwise."""
     from .tokenfile import Interner, NotATokenFile, iter_token_blocks
@@ -449,21 +457,7 @@ def doc_term_matrix(
     """
     corpus_options.setdefault("context", "document")
     corpus = as_token_corpus(corpus, **corpus_options)
-    source = getattr(corpus, "source", "<corpus>")
-    token_file = _read_token_file(corpus) if vocab is None else None
-    if token_file is not None:
-        words, counts, ids, lengths = token_file
-        vocab, new_id = Vocabulary.from_counts(
-            words, counts, min_count=min_count, max_size=max_size, source=source
-        )
-        blocks = _split_blocks(new_id[ids], lengths, max(chunk_tokens, ID_BLOCK_TOKENS))
-        del ids, token_file  # the int64 ids: only the int32 copy is needed
-    else:
-        if vocab is None:
-            vocab = Vocabulary.build(
-                corpus, min_count=min_count, max_size=max_size, source=source
-            )
-        blocks = _encode_blocks(corpus, vocab, chunk_tokens)
+    vocab, blocks = _vocab_and_blocks(corpus, vocab, min_count, max_size, chunk_tokens)
     parts = []
     for ids, lengths in blocks:
         starts = np.zeros(len(lengths) + 1, dtype=np.int64)
@@ -472,7 +466,7 @@ def doc_term_matrix(
         shape = (len(lengths), len(vocab))
         parts.append(sp.csr_matrix((data, indices, indptr), shape=shape))
     if not parts:
-        raise ValueError(Errors.E101.format(source=source))
+        raise ValueError(Errors.E101.format(source=_source(corpus)))
     matrix = parts[0] if len(parts) == 1 else sp.vstack(parts, format="csr")
     return matrix, vocab
 

@@ -7,6 +7,7 @@ vectors on every run.
 
 from __future__ import annotations
 
+import inspect
 import logging
 import time
 
@@ -140,29 +141,31 @@ def fit_glove(
     return vectors.astype(np.float32), costs
 
 
+# fit_glove's settings: train_glove passes these on, and the rest to the corpus
+FIT_OPTIONS = tuple(inspect.signature(fit_glove).parameters)[1:]
+
+
 def train_glove(
     corpus,
     *,
-    dim: int = 100,
     window: int = 10,
     min_count: int = 5,
     max_size: int | None = None,
-    epochs: int = 15,
-    x_max: float = 100.0,
-    alpha: float = 0.75,
-    learning_rate: float = 0.05,
-    threads: int = 1,
-    seed: int = 0,
     cooc: CoocMatrix | None = None,
-    **corpus_options,
+    **options,
 ):
     """Count co-occurrences (symmetric, 1/distance) and fit GloVe vectors.
 
     corpus: a TokenCorpus, token lists, texts or input paths.
+    window, min_count, max_size: the counting (count_cooccurrence).
+    cooc (CoocMatrix): fit these counts instead of counting the corpus.
+    options: fit_glove's settings (dim, epochs, x_max, alpha, learning_rate,
+        threads, seed, ...); any other option is a corpus option.
     RETURNS (WordVectors): vectors with meta["costs"] per epoch.
     """
     from .kv import WordVectors
 
+    fit_options = {k: options.pop(k) for k in FIT_OPTIONS if k in options}
     if cooc is None:
         cooc = count_cooccurrence(
             corpus,
@@ -171,17 +174,8 @@ def train_glove(
             drop_oov=True,
             min_count=min_count,
             max_size=max_size,
-            **corpus_options,
+            **options,
         )
-    vectors, costs = fit_glove(
-        cooc,
-        dim=dim,
-        epochs=epochs,
-        x_max=x_max,
-        alpha=alpha,
-        learning_rate=learning_rate,
-        threads=threads,
-        seed=seed,
-    )
+    vectors, costs = fit_glove(cooc, **fit_options)
     meta = {"algorithm": "glove", "costs": costs}
     return WordVectors(cooc.vocab.words, vectors, meta=meta)

@@ -305,9 +305,9 @@ class WordVectors:
 
     @classmethod
     def from_disk(cls, path: str | Path) -> WordVectors:
-        path = Path(path)
-        if not (path / "vectors.npy").exists():
-            raise FileNotFoundError(Errors.E001.format(path=path / "vectors.npy"))
+        from .vocab import saved_folder
+
+        path = saved_folder(path, "vectors.npy")
         try:
             vectors = np.load(path / "vectors.npy", allow_pickle=False)
             words = json.loads((path / "words.json").read_text(encoding="utf-8"))

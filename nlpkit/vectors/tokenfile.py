@@ -158,10 +158,11 @@ class Interner:
             new[: self.arena_used] = self.arena[: self.arena_used]
             self.arena = new
 
-    def words(self) -> list[str]:
+    def words(self, start: int = 0) -> list[str]:
+        """The interned words, in id order, from id `start` on."""
         arena = self.arena[: self.arena_used].tobytes()
-        offs = self.word_off[: self.n_words].tolist()
-        lens = self.word_len[: self.n_words].tolist()
+        offs = self.word_off[start : self.n_words].tolist()
+        lens = self.word_len[start : self.n_words].tolist()
         return [arena[o : o + n].decode("utf-8") for o, n in zip(offs, lens)]
 
     def word_counts(self) -> np.ndarray:

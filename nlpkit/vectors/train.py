@@ -210,83 +210,48 @@ def train_word2vec(
     negative: int = 5,
     sample: float = 1e-3,
     seed: int = 1,
+    subwords: dict | None = None,
     **corpus_options,
 ) -> WordVectors:
     """Train word2vec with negative sampling (skip-gram, or CBOW with sg=False).
 
     corpus: a TokenCorpus, token lists, texts or input paths.
+    subwords (dict | None): gensim FastText's min_n, max_n and bucket: train
+        fastText instead (as train_fasttext does).
     RETURNS (WordVectors): with meta holding the settings and the token count.
     """
-    from gensim.models import Word2Vec
+    from gensim.models import FastText, Word2Vec
 
     corpus = as_token_corpus(corpus, **corpus_options)
+    source = getattr(corpus, "source", "<corpus>")
     params = _common(
         dim, window, min_count, epochs, threads, seed, negative, sample, max_size
     )
+    cls = Word2Vec if subwords is None else FastText
     model, n_tokens = _gensim_train(
-        Word2Vec,
-        corpus,
-        source=getattr(corpus, "source", "<corpus>"),
-        sg=int(sg),
-        hs=0,
-        **params,
+        cls, corpus, source=source, sg=int(sg), hs=0, **(subwords or {}), **params
     )
-    _check_vocab(model, corpus, min_count)
-    meta = {
-        "algorithm": "skipgram" if sg else "cbow",
-        "n_tokens": n_tokens,
-        **_jsonable(params),
-    }
+    if len(model.wv) == 0:
+        raise ValueError(
+            Errors.E102.format(source=source, min_count=min_count, top="fewer")
+        )
+    algorithm = "fasttext" if subwords is not None else ("skipgram" if sg else "cbow")
+    meta = {"algorithm": algorithm, "n_tokens": n_tokens, **_jsonable(params)}
     return from_gensim(model.wv, meta=meta)
 
 
 def train_fasttext(
-    corpus,
-    *,
-    sg: bool = True,
-    dim: int = 100,
-    window: int = 5,
-    min_count: int = 5,
-    max_size: int | None = None,
-    epochs: int = 5,
-    threads: int = 2,
-    negative: int = 5,
-    sample: float = 1e-3,
-    minn: int = 3,
-    maxn: int = 6,
-    bucket: int = 2_000_000,
-    seed: int = 1,
-    **corpus_options,
+    corpus, *, minn: int = 3, maxn: int = 6, bucket: int = 2_000_000, **options
 ) -> WordVectors:
     """Train fastText (subword) vectors; OOV words get vectors from their n-grams.
 
     minn / maxn: character n-gram lengths. bucket (int): n-gram hash buckets.
+    options: as train_word2vec (sg, dim, window, min_count, max_size, epochs,
+        threads, negative, sample, seed) and corpus options.
     RETURNS (WordVectors): with subword buckets (has_subwords True).
     """
-    from gensim.models import FastText
-
-    corpus = as_token_corpus(corpus, **corpus_options)
-    params = _common(
-        dim, window, min_count, epochs, threads, seed, negative, sample, max_size
-    )
-    model, n_tokens = _gensim_train(
-        FastText, corpus, source=getattr(corpus, "source", "<corpus>"),
-        sg=int(sg), hs=0, min_n=minn, max_n=maxn, bucket=bucket, **params,
-    )  # fmt: skip
-    _check_vocab(model, corpus, min_count)
-    meta = {"algorithm": "fasttext", "n_tokens": n_tokens, **_jsonable(params)}
-    return from_gensim(model.wv, meta=meta)
-
-
-def _check_vocab(model, corpus, min_count) -> None:
-    if len(model.wv) == 0:
-        raise ValueError(
-            Errors.E102.format(
-                source=getattr(corpus, "source", "<corpus>"),
-                min_count=min_count,
-                top="fewer",
-            )
-        )
+    subwords = {"min_n": minn, "max_n": maxn, "bucket": bucket}
+    return train_word2vec(corpus, subwords=subwords, **options)
 
 
 def _jsonable(params: dict) -> dict:

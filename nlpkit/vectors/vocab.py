@@ -127,3 +127,11 @@ class Vocabulary:
     def from_disk(cls, path: str | Path) -> Vocabulary:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
         return cls(data["words"], data["counts"])
+
+
+def saved_folder(path: str | Path, main_file: str) -> Path:
+    """The folder of a saved object, checked to hold its main file."""
+    path = Path(path)
+    if not (path / main_file).exists():
+        raise FileNotFoundError(Errors.E001.format(path=path / main_file))
+    return path

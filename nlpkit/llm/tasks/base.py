@@ -152,6 +152,47 @@ class Task:
             self._template = None
 
 
+class LabelTask(Task):
+    """A task whose prompt names labels (NER, text classification).
+
+    labels (list[str]): the labels; the prompt gets them, and `label_definitions`
+        (a sentence per label) and whatever else `prompt_vars` names.
+    aliases (dict[str, str] | None): other names the model may use -> label.
+    `cfg_keys` are the settings saved beside the pipeline.
+    """
+
+    prompt_vars: tuple[str, ...] = ("labels", "label_definitions")
+    cfg_keys: tuple[str, ...] = ("labels", "label_definitions", "aliases")
+
+    def __init__(
+        self,
+        labels,
+        *,
+        label_definitions=None,
+        aliases=None,
+        template=None,
+        examples=None,
+    ):
+        super().__init__(template=template, examples=examples)
+        self.labels = list(labels)
+        self.label_definitions = dict(label_definitions or {})
+        self.aliases = dict(aliases or {})
+
+    def template_vars(self) -> dict[str, Any]:
+        if not self.labels:
+            raise ValueError(Errors.E407.format(task=self.name))
+        return {key: getattr(self, key) for key in self.prompt_vars}
+
+    def to_cfg(self) -> dict[str, Any]:
+        return {**super().to_cfg(), **{k: getattr(self, k) for k in self.cfg_keys}}
+
+    def from_cfg(self, cfg: dict[str, Any]) -> None:
+        super().from_cfg(cfg)
+        for key in self.cfg_keys:
+            if key in cfg:
+                setattr(self, key, cfg[key])
+
+
 def set_extension(name: str, default: Any = None) -> None:
     from spacy.tokens import Doc
 

@@ -4,9 +4,8 @@ from typing import Any
 
 from spacy.util import registry
 
-from ...errors import Errors
 from ..parsing import align_entities, parse_entities
-from .base import Task
+from .base import LabelTask, Task
 
 DEFAULT_TEMPLATE = """You are an expert named entity recogniser. Find the entities of these types in the text: {{ labels | join(", ") }}.
 {%- if label_definitions %}
@@ -26,7 +25,7 @@ Text: {{ text }}
 Answer:"""
 
 
-class NERTask(Task):
+class NERTask(LabelTask):
     """Entities of the given labels; each returned string is matched in the text.
 
     labels (list[str]): entity labels, e.g. ["PERSON", "ORG", "LOC"].
@@ -39,28 +38,11 @@ class NERTask(Task):
     name = "ner"
     DEFAULT_TEMPLATE = DEFAULT_TEMPLATE
 
-    def __init__(
-        self,
-        labels,
-        *,
-        label_definitions=None,
-        aliases=None,
-        spans_key=None,
-        case_sensitive=False,
-        template=None,
-        examples=None,
-    ):
-        super().__init__(template=template, examples=examples)
-        self.labels = list(labels)
-        self.label_definitions = dict(label_definitions or {})
-        self.aliases = dict(aliases or {})
+    def __init__(self, labels, *, spans_key=None, case_sensitive=False, **options):
+        # options: label_definitions, aliases, template, examples (see LabelTask)
+        super().__init__(labels, **options)
         self.spans_key = spans_key
         self.case_sensitive = case_sensitive
-
-    def template_vars(self) -> dict[str, Any]:
-        if not self.labels:
-            raise ValueError(Errors.E407.format(task=self.name))
-        return {"labels": self.labels, "label_definitions": self.label_definitions}
 
     @property
     def examples(self) -> list[dict]:
@@ -106,20 +88,6 @@ class NERTask(Task):
                 getter=lambda doc, attr: doc.spans.get(self.spans_key, []),
             )
         return Scorer.score_spans(examples, "ents")
-
-    def to_cfg(self) -> dict[str, Any]:
-        return {
-            **super().to_cfg(),
-            "labels": self.labels,
-            "label_definitions": self.label_definitions,
-            "aliases": self.aliases,
-        }
-
-    def from_cfg(self, cfg) -> None:
-        super().from_cfg(cfg)
-        self.labels = cfg.get("labels", self.labels)
-        self.label_definitions = cfg.get("label_definitions", self.label_definitions)
-        self.aliases = cfg.get("aliases", self.aliases)
 
 
 def format_answer(answer, labels) -> str:

@@ -6,7 +6,7 @@ from spacy.util import registry
 
 from ...errors import Errors
 from ..parsing import match_label, parse_labels
-from .base import Task
+from .base import LabelTask
 
 DEFAULT_TEMPLATE = """Classify the text into {% if exclusive %}exactly one{% else %}one or more{% endif %} of these categories: {{ labels | join(", ") }}.
 {%- if label_definitions %}
@@ -25,7 +25,7 @@ Text: {{ text }}
 Answer:"""
 
 
-class TextCatTask(Task):
+class TextCatTask(LabelTask):
     """Categories for the whole doc: the chosen ones 1.0, the others 0.0.
 
     labels (list[str]): the categories, as they should appear in doc.cats.
@@ -36,31 +36,13 @@ class TextCatTask(Task):
 
     name = "textcat"
     DEFAULT_TEMPLATE = DEFAULT_TEMPLATE
+    prompt_vars = (*LabelTask.prompt_vars, "exclusive")
+    cfg_keys = (*LabelTask.cfg_keys, "exclusive")
 
-    def __init__(
-        self,
-        labels,
-        *,
-        exclusive=True,
-        label_definitions=None,
-        aliases=None,
-        template=None,
-        examples=None,
-    ):
-        super().__init__(template=template, examples=examples)
-        self.labels = list(labels)
+    def __init__(self, labels, *, exclusive=True, **options):
+        # options: label_definitions, aliases, template, examples (see LabelTask)
+        super().__init__(labels, **options)
         self.exclusive = exclusive
-        self.label_definitions = dict(label_definitions or {})
-        self.aliases = dict(aliases or {})
-
-    def template_vars(self) -> dict[str, Any]:
-        if not self.labels:
-            raise ValueError(Errors.E407.format(task=self.name))
-        return {
-            "labels": self.labels,
-            "exclusive": self.exclusive,
-            "label_definitions": self.label_definitions,
-        }
 
     def parse(self, doc, text: str, context: Any = None) -> dict[str, float]:
         if self.exclusive:
@@ -89,21 +71,6 @@ class TextCatTask(Task):
         return Scorer.score_cats(
             examples, "cats", labels=self.labels, multi_label=not self.exclusive
         )
-
-    def to_cfg(self) -> dict[str, Any]:
-        return {
-            **super().to_cfg(),
-            "labels": self.labels,
-            "exclusive": self.exclusive,
-            "label_definitions": self.label_definitions,
-            "aliases": self.aliases,
-        }
-
-    def from_cfg(self, cfg) -> None:
-        super().from_cfg(cfg)
-        for key in ("labels", "exclusive", "label_definitions", "aliases"):
-            if key in cfg:
-                setattr(self, key, cfg[key])
 
 
 @registry.misc("nlpkit.TextCat.v1")
