@@ -256,10 +256,9 @@ def check_options(**values) -> None:
 
 
 def known_input_formats() -> list[str]:
-    from ..io import formats as io_formats
+    from ..io.formats import FORMATS
 
-    io_formats._load_builtin_formats()  # the reader modules register on import
-    return sorted(io_formats.FORMATS)
+    return sorted(FORMATS)
 
 
 def _process_locked(

@@ -326,14 +326,12 @@ def unknown_choice(option: str, value: str, known: Sequence[str]) -> str:
 
 
 def input_formats() -> list[str]:
-    from ..io.formats import FORMATS, _load_builtin_formats
+    from ..io.formats import FORMATS
 
-    _load_builtin_formats()
     return sorted(FORMATS)
 
 
 def output_formats() -> list[str]:
-    from ..io import docbin, parquet  # noqa: F401  (they add their writers)
     from ..io.writers import WRITERS
 
     return sorted(WRITERS)

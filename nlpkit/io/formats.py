@@ -223,7 +223,3 @@ def _read_files(paths, named, format, rejects, stats, max_length, shared, option
         if n_records == 0 and n_rejected == 0:
             stats.empty_files += 1
             logger.warning(Warnings.W004.format(path=path))
-
-
-def _load_builtin_formats() -> None:
-    """Kept for callers from before the registry: formats now load on first use."""
