@@ -28,6 +28,7 @@ Run: python -m benchmarks.bench_batch --name spacy_pipe --size quick
 from __future__ import annotations
 
 import json
+import os
 import pickle
 import shutil
 import tempfile
@@ -329,13 +330,13 @@ def short_docs(n: int) -> Path:
     path = CACHE / f"batch_short_unique_{n}.jsonl"
     if path.exists():
         return path
-    tmp = path.with_suffix(".tmp")
+    tmp = path.with_suffix(f".tmp-{os.getpid()}")  # experiments may run in parallel
     with tmp.open("w", encoding="utf-8") as f:
         for i in range(n):
             text = (f"Doc {i} mentions item{i} and code-{(i * 7919) % 1000003} "
                     f"near Place{i % 5000}. It was filed on day {i % 365}.")  # fmt: skip
             f.write(json.dumps({"id": f"d{i}", "text": text}) + "\n")
-    tmp.rename(path)
+    tmp.replace(path)
     return path
 
 

@@ -11,6 +11,7 @@ one (lines as documents, their first six words as queries).
 
 from __future__ import annotations
 
+import os
 import zipfile
 from pathlib import Path
 
@@ -86,8 +87,8 @@ def token_file(corpus: str, max_tokens: int | None) -> tuple[Path, int]:
     path = DIR / f"{corpus}-{max_tokens or 'all'}.tokens.txt"
     count = path.with_suffix(".count")
     if not (path.exists() and count.exists()):
-        n = 0
-        tmp = path.with_suffix(".part")
+        # Unique temp names: experiments run in parallel (--jobs) may build the same file.
+        n, tmp = 0, path.with_name(f"{path.name}.{os.getpid()}.part")
         with tmp.open("w", encoding="utf-8") as f:
             for para in paragraphs(corpus):
                 words = simple_tokenize(para)
@@ -97,8 +98,10 @@ def token_file(corpus: str, max_tokens: int | None) -> tuple[Path, int]:
                     break
                 f.write(" ".join(words) + "\n")
                 n += len(words)
+        tmp_count = count.with_name(f"{count.name}.{os.getpid()}.part")
+        tmp_count.write_text(str(n))
+        tmp_count.replace(count)
         tmp.replace(path)
-        count.write_text(str(n))
     return path, int(count.read_text())
 
 
