@@ -106,6 +106,7 @@ class Warnings(metaclass=ErrorsWithCodes):
     W504 = "A worker process died while running shard(s) {shards} (attempt {attempt} of {attempts}); running them again on a new worker."
     W510 = "{url} is on object storage, where the output lock (.lock) cannot be held: nothing stops a second run on the same output. Run one process command per output URL."
     W511 = "Shard {shard} is recorded as complete but {path} is {size} bytes, not the {expected} bytes committed (truncated or replaced); processing it again."
+    W515 = "start_method={method!r} is ignored: it sets how the LocalCluster nlpkit starts itself starts its workers, and this run uses a cluster given by its scheduler address or client, whose workers are already started."
 
 
 class Errors(metaclass=ErrorsWithCodes):
@@ -288,6 +289,10 @@ class Errors(metaclass=ErrorsWithCodes):
     E532 = "Shard {shard} failed {attempts} time(s) on the cluster: {reason}. Completed shards are kept in the manifest; fix the cause and run again with --resume, or raise --retries."
     E533 = "The input {path} now gives {got} shard(s), but the plan of the run in {output} has {planned}: it changed while its size and modification time stayed the same. Resume with --fingerprint content to compare contents, or start again with --overwrite."
     E534 = "Worker {worker} cannot see the output directory {path} that this driver writes to (it joined the cluster after the run started and does not share the driver's disk); the run stops before it writes anything there. Give --output an object storage URL (s3://bucket/run) or a path mounted at the same place on every worker."
+    E535 = "The URL {url} holds a password. Give credentials in the environment (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, GOOGLE_APPLICATION_CREDENTIALS, ...) or an fsspec config, never in the URL: it would be written to the manifest and logs."
+    E536 = "The input {path} no longer matches the run's plan at its shard {shard} ({detail}): it changed while its size and modification time stayed the same. Resume with --fingerprint content to compare contents, or start again with --overwrite."
+    E537 = "Cannot list the input {url}: {reason}. Check the URL and the credentials in the environment; its file system must be installed (s3:// needs s3fs, gs:// gcsfs, abfs:// adlfs)."
+    E540 = "Unknown worker start method {value!r} for the Dask backend's LocalCluster: use 'fork' (Linux only), 'forkserver' or 'spawn', or leave it unset (fork on Linux, spawn elsewhere and for a GPU pipeline)."
 
 
 def check_settings(template: str, checks) -> None:

@@ -5,7 +5,6 @@ processes in their own working directories and moto's S3 server, all started her
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import textwrap
@@ -16,6 +15,7 @@ from pathlib import Path
 import pytest
 import spacy
 from batch_components import HERE, write_corpus
+from s3_helpers import BIN, BUCKET, free_port, s3_env, stop, use_s3, wait_port
 
 import nlpkit
 from nlpkit.batch import iter_output
@@ -26,48 +26,6 @@ distributed = pytest.importorskip("distributed")
 pytest.importorskip("s3fs")
 pytest.importorskip("moto.server")
 pytestmark = pytest.mark.server
-
-BIN = Path(sys.executable).parent
-BUCKET = "nlpkit-test"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_port(port: int, proc, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"{proc.args[0]} exited with {proc.returncode}")
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.1)
-    raise TimeoutError(f"nothing listens on 127.0.0.1:{port}")
-
-
-def stop(proc) -> None:
-    if proc.poll() is None:
-        os.kill(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            os.kill(proc.pid, signal.SIGKILL)
-            proc.wait()
-
-
-def s3_env(port: int) -> dict:
-    """Credentials and endpoint from the environment, as a user's cluster gets them."""
-    return {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}",
-        "FSSPEC_S3_ENDPOINT_URL": f"http://127.0.0.1:{port}",
-    }
 
 
 def require_unshare() -> None:
@@ -146,17 +104,7 @@ def cluster(tmp_path_factory):
 
 @pytest.fixture
 def s3(cluster, monkeypatch):
-    import fsspec
-    import s3fs
-
-    for key, value in s3_env(cluster["s3_port"]).items():
-        monkeypatch.setenv(key, value)
-    endpoint = {"endpoint_url": f"http://127.0.0.1:{cluster['s3_port']}"}
-    monkeypatch.setitem(fsspec.config.conf, "s3", endpoint)
-    fs = s3fs.S3FileSystem(**endpoint)
-    if not fs.exists(BUCKET):
-        fs.mkdir(BUCKET)
-    return fs
+    return use_s3(cluster["s3_port"], monkeypatch)
 
 
 def test_worker_that_cannot_see_local_output_fails_before_work(cluster, tmp_path):
@@ -291,3 +239,26 @@ def test_kill_worker_and_driver_then_resume_exactly_once(cluster, s3, tmp_path):
         plugins = client.run(lambda dask_worker: list(dask_worker.plugins))
     assert not [n for names in plugins.values() for n in names if "nlpkit" in n]
     assert left and all(keys == [] for keys in left.values())
+
+
+def test_workers_read_url_inputs_of_every_kind_themselves(cluster, s3, tmp_path):
+    """Inputs on S3 only: each `dask worker` reads its line range, row groups or
+    file shard through its own s3fs; the driver sends no records."""
+    prefix = f"{BUCKET}/inputs-{tmp_path.name}"
+    corpus = write_corpus(tmp_path / "a.jsonl", 45)
+    rows = "".join(f'c{i},"two\nlines {i}",x\n' for i in range(25))
+    s3.pipe({f"{prefix}/in/a.jsonl": corpus.read_bytes(),
+             f"{prefix}/in/b.csv": b"id,text,label\n" + rows.encode()})  # fmt: skip
+    url = f"s3://{prefix}/out"
+    summary = nlpkit.process(spacy.blank("en"), f"s3://{prefix}/in/", url,
+                             shard_size=10, backend="dask",
+                             scheduler=cluster["address"])  # fmt: skip
+    assert (summary.read, summary.written, summary.shards) == (70, 70, 8)
+    ids = [doc["id"] for doc in iter_output(url)]
+    assert ids == [f"d{i:05d}" for i in range(45)] + [
+        f"b.csv:{2 + 2 * i}" for i in range(25)
+    ]
+    files = Manifest.load(url).data["plan"]["files"]
+    assert [f["kind"] for f in files] == ["lines", "file"]
+    workers = {entry["worker"] for entry in Manifest.load(url).shards.values()}
+    assert workers and not any(w.endswith(f":{os.getpid()}") for w in workers)

@@ -1,5 +1,6 @@
 """The shard plan: line formats cut into byte ranges that workers read themselves,
-other formats read by the driver, the plan stored in the manifest for resume."""
+other formats into record ranges of the file, the plan stored in the manifest for
+resume."""
 
 import io
 import json
@@ -87,7 +88,7 @@ def test_mixed_formats_keep_input_order(tmp_path):
     files = Manifest.load(out).data["plan"]["files"]
     assert [(f["kind"], f["first_shard"], f["n_shards"]) for f in files] == [
         ("lines", 0, 4),
-        ("records", 4, 2),
+        ("file", 4, 2),
         ("lines", 6, 1),
     ]
     assert summary.shards == 7

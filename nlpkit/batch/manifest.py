@@ -20,9 +20,13 @@ MANIFEST = "manifest.json"
 
 
 def file_fingerprint(path: str | Path, *, content: bool = False) -> dict[str, Any]:
-    """Path, size and modification time of an input (ETag and last-modified time on
-    object storage); with content=True (--fingerprint content) also the SHA-256 of
-    the whole file, so that a file touched or copied with the same bytes resumes.
+    """Path, size and modification time of an input; with content=True
+    (--fingerprint content) also the SHA-256 of the whole file, streamed through
+    fsspec, so that a file touched or copied with the same bytes resumes.
+
+    A URL's fingerprint comes from `fs.info()`: size plus the ETag where the
+    backend gives one (S3 `ETag`, GCS `md5Hash`: a new upload of the same bytes
+    keeps it), else the last-modified time (`LastModified`, `mtime`, `updated`).
     """
     text = str(path)
     if "://" in text:
@@ -35,10 +39,11 @@ def file_fingerprint(path: str | Path, *, content: bool = False) -> dict[str, An
             if info.get(key):
                 found["etag"] = str(info[key])
                 break
-        for key in ("LastModified", "mtime", "updated", "last_modified"):
-            if info.get(key):
-                found["mtime"] = str(info[key])
-                break
+        else:
+            for key in ("LastModified", "mtime", "updated", "last_modified"):
+                if info.get(key):
+                    found["mtime"] = str(info[key])
+                    break
     else:
         stat = Path(text).stat()
         found = {

@@ -1,9 +1,10 @@
 """Run a spaCy pipeline over a corpus: sharded, resumable, exactly-once output.
 
-The driver plans the shards (plan.py: line ranges that workers read themselves,
-or records it reads for formats that cannot be cut at a newline), stores the plan
-in the manifest, and hands the shards not yet done to a backend (this process,
-local worker processes or Dask). Output goes to a local directory or an fsspec URL (storage.py). Each execution
+The driver plans the shards (plan.py: line ranges, Parquet row groups, or record
+ranges of files read whole, which workers read themselves from a local path or an
+fsspec URL), stores the plan in the manifest, and hands the shards not yet done to
+a backend (this process, local worker processes or Dask). Output goes to a local
+directory or an fsspec URL (storage.py). Each execution
 of a shard writes its docs and rejects under names of its own; the driver commits one
 attempt per shard in the manifest's commit log (commitlog.py), the commit point, and
 folds the log into manifest.json when the run ends.
@@ -31,7 +32,13 @@ from .backends import BACKENDS, Backend, make_backend
 from .commit import commit, is_committed, remove_orphans
 from .lock import RunLock
 from .manifest import MANIFEST, Manifest, file_fingerprint, pipeline_fingerprint
-from .plan import legacy_tasks, make_plan, plan_total, planned_tasks
+from .plan import (
+    close_readers,
+    legacy_tasks,
+    make_plan,
+    plan_total,
+    planned_tasks,
+)
 from .shards import EXTENSIONS, JobSpec, ShardTask
 from .storage import Storage, new_attempt
 from .worker import PipelineSpec, import_code
@@ -149,13 +156,16 @@ def process(
     fails (E515) instead of disturbing the first.
 
     model (str | Path | Language): a pipeline name or path, or a loaded Language.
-    inputs: files, directories or globs, read by any nlpkit reader.
+    inputs: files, directories or globs, read by any nlpkit reader; local, or
+        fsspec URLs (s3://bucket/in/, s3://bucket/in/*.jsonl) with credentials
+        from the environment.
     output_dir: receives docs-NNNNN.<format>, rejects-NNNNN.jsonl and manifest.json.
     output_format: "jsonl", "parquet" or "spacy" (DocBin).
     attrs: what to write: text, tokens, lemmas, pos, tags, ents, cats, sents, vector,
         or a Doc extension as "_.name" (rerank scores, LLM outputs).
     shard_size: records per shard, the unit of resume and of parallel work; lines
-        for JSONL and plain text, which the workers read themselves (plan.py).
+        for JSONL and plain text; for Parquet, whole row groups adding up to at
+        least this many rows (plan.py).
     n_process: worker processes (local backend) or LocalCluster workers (dask).
     backend: "local", "dask", or a Backend instance.
     scheduler: a Dask scheduler address; None starts a LocalCluster on 127.0.0.1.
@@ -255,6 +265,17 @@ def check_options(**values) -> None:
         )
 
 
+def named_inputs(inputs) -> set:
+    """The inputs named one by one (not through a directory, prefix or glob): an
+    unknown extension there is an error, not a skipped file."""
+    import glob
+
+    from ..io.sources import is_url
+
+    urls = {str(i) for i in inputs if is_url(i) and not glob.has_magic(str(i))}
+    return urls | {Path(i) for i in inputs if not is_url(i) and Path(i).is_file()}
+
+
 def known_input_formats() -> list[str]:
     from ..io.formats import FORMATS
 
@@ -317,7 +338,7 @@ def _process_locked(
     read_options = {
         "reader": reader_options,
         "max_length": max_length or nlp.max_length,
-        "named": {Path(item) for item in inputs if Path(item).is_file()},
+        "named": named_inputs(inputs),
         "output": storage.url,
     }
     manifest = open_manifest(
@@ -437,6 +458,7 @@ def _process_locked(
             )
         ) from err
     finally:
+        close_readers()  # those the local backend opened in this process
         try:
             manifest.save(status=status)
         except OSError as err:

@@ -47,15 +47,47 @@ class InputRange:
     lines: int
 
 
+@dataclass(frozen=True)
+class RowGroups:
+    """Row groups [first_group, first_group + n_groups) of the Parquet input `path`:
+    rows first_row + 1 .. first_row + rows of the file."""
+
+    path: str
+    format: str
+    first_group: int
+    n_groups: int
+    first_row: int
+    rows: int
+
+
+@dataclass(frozen=True)
+class FileShard:
+    """Shard `shard` (0-based within the file) of an input its worker reads whole
+    (gzip, CSV, CoNLL, .spacy, text by paragraph or file): records [first, end)
+    when the file's records are cut every `shard_size`. `plan` names the run's
+    plan, so a worker continues a reader it opened for an earlier shard of it."""
+
+    path: str
+    format: str
+    shard: int
+    shard_size: int
+    first: int
+    end: int
+    plan: str
+
+
+Source = InputRange | RowGroups | FileShard
+
+
 @dataclass
 class ShardTask:
     """Shard `index`: its records in input order and the reader's rejects among them
-    (read by the driver), or the input range its worker reads (`source`)."""
+    (read by the driver), or the part of an input its worker reads (`source`)."""
 
     index: int
     records: list[Record] = field(default_factory=list)
     reader_rejects: list[dict[str, Any]] = field(default_factory=list)
-    source: InputRange | None = None
+    source: Source | None = None
 
     @property
     def n_read(self) -> int:
@@ -114,6 +146,10 @@ class CollectingRejects(Rejects):
         self.pending.append(
             {"source": str(source), "line": line, "reason": reason, "raw": raw}
         )
+
+    def extend(self, entries: list[dict[str, Any]]) -> None:
+        """Take entries collected by another CollectingRejects."""
+        self.pending.extend(entries)
 
     def take(self) -> list[dict[str, Any]]:
         taken, self.pending = self.pending, []

@@ -67,7 +67,9 @@ class Storage:
         import fsspec
         from fsspec.implementations.local import LocalFileSystem
 
-        text = str(url)
+        from ..io.sources import check_no_credentials
+
+        text = check_no_credentials(str(url))
         if "://" not in text:
             text = str(Path(text).resolve())
         self.url = text

@@ -16,8 +16,14 @@ def iter_docbin_docs(path: str | Path, vocab) -> Iterator:
     """The Docs of one .spacy file (spaCy loads a DocBin file whole)."""
     from spacy.tokens import DocBin
 
+    from .sources import is_url, open_url
+
     try:
-        doc_bin = DocBin(store_user_data=True).from_disk(path)
+        if is_url(str(path)):  # an fsspec URL: DocBin.from_disk takes local paths
+            with open_url(str(path)) as f:
+                doc_bin = DocBin(store_user_data=True).from_bytes(f.read())
+        else:
+            doc_bin = DocBin(store_user_data=True).from_disk(path)
     except (ValueError, KeyError, TypeError) as err:
         raise CorpusError(
             Errors.E002.format(place=str(path), reason=_not_docbin(err)),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from ..errors import Errors
@@ -147,33 +147,59 @@ def read_parquet(
     text_field: str = READER_DEFAULTS.text_field,
     id_field: str = READER_DEFAULTS.id_field,
     batch_size: int = 1000,
+    row_groups: Sequence[int] | None = None,
     rejects: Rejects | None = None,
 ) -> Iterator[Record]:
     """Read rows written by ParquetWriter (or any table with a text column), one
     batch at a time. ents become char spans, cats and meta are restored.
 
+    path: a local file or an fsspec URL (s3://...).
+    row_groups: read only these consecutive row groups (a batch worker's shard);
+        rows keep their numbers in the whole file.
     RETURNS (Iterator[Record]): line = the 1-based row number.
     """
     import pyarrow.parquet as pq
 
+    from .sources import is_url, open_url
+
     rejects = rejects or Rejects.raising()
     source = str(path)
+    stream = open_url(source) if is_url(source) else None
     try:
-        table = pq.ParquetFile(path)
-    except Exception as err:  # pyarrow raises several types for a bad file
-        rejects.add(source, None, f"not a Parquet file ({err})")
-        return
-    row = 0
-    for batch in table.iter_batches(batch_size=batch_size):
-        for item in batch.to_pylist():
-            row += 1
-            try:
-                record = _row_record(item, text_field, id_field)
-            except (ValueError, TypeError, KeyError) as err:
-                rejects.add(source, row, str(err), raw=repr(item)[:200])
-                continue
-            record.source, record.line = source, row
-            yield record
+        try:
+            table = pq.ParquetFile(path if stream is None else stream)
+        except Exception as err:  # pyarrow raises several types for a bad file
+            rejects.add(source, None, f"not a Parquet file ({err})")
+            return
+        row = 0
+        if row_groups:
+            meta = table.metadata
+            row = sum(meta.row_group(i).num_rows for i in range(row_groups[0]))
+        batches = table.iter_batches(batch_size=batch_size, row_groups=row_groups)
+        for batch in batches:
+            for item in batch.to_pylist():
+                row += 1
+                try:
+                    record = _row_record(item, text_field, id_field)
+                except (ValueError, TypeError, KeyError) as err:
+                    rejects.add(source, row, str(err), raw=repr(item)[:200])
+                    continue
+                record.source, record.line = source, row
+                yield record
+    finally:
+        if stream is not None:
+            stream.close()
+
+
+def row_group_sizes(path: str | Path) -> list[int]:
+    """Rows in each row group of a Parquet file (local or URL), from its footer."""
+    import pyarrow.parquet as pq
+
+    from .sources import is_url, open_url
+
+    with open_url(str(path)) if is_url(str(path)) else open(path, "rb") as f:
+        meta = pq.ParquetFile(f).metadata
+        return [meta.row_group(i).num_rows for i in range(meta.num_row_groups)]
 
 
 def _row_record(item: dict, text_field: str, id_field: str) -> Record:

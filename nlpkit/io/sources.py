@@ -1,12 +1,15 @@
-"""Finding input files and reading their lines safely, one at a time."""
+"""Finding input files (local, or fsspec URLs such as s3://) and reading their
+lines safely, one at a time."""
 
 from __future__ import annotations
 
 import glob
 import gzip
+import re
 import zlib
 from collections.abc import Iterable, Iterator
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+from urllib.parse import urlsplit
 
 from ..errors import CorpusError, Errors
 from .rejects import Rejects
@@ -14,19 +17,70 @@ from .rejects import Rejects
 BOM = "\ufeff"
 
 
+class InputURL(str):
+    """An input on an fsspec file system, by its URL (`s3://bucket/in/a.jsonl`).
+
+    A str, so it pickles, prints and opens (open_binary, fsspec) as the URL; name,
+    stem, suffix and suffixes work as on a Path, so code that looks at a file's
+    name takes either. Not a Path: Path() would fold the `//` of the URL."""
+
+    __slots__ = ()
+
+    @property
+    def _pure(self) -> PurePosixPath:
+        return PurePosixPath(urlsplit(self).path or "/")
+
+    @property
+    def name(self) -> str:
+        return self._pure.name
+
+    @property
+    def stem(self) -> str:
+        return self._pure.stem
+
+    @property
+    def suffix(self) -> str:
+        return self._pure.suffix
+
+    @property
+    def suffixes(self) -> list[str]:
+        return self._pure.suffixes
+
+
+def is_url(item) -> bool:
+    """Whether an input is an fsspec URL (s3://, gs://, file://, ...), not a path."""
+    return isinstance(item, str) and "://" in item
+
+
+def check_no_credentials(url: str) -> str:
+    """The URL, refused (E535) when it holds a password: credentials come from the
+    environment, so they are never written to a manifest, a log or an error."""
+    for part in str(url).split("::"):
+        if "://" in part and urlsplit(part).password is not None:
+            shown = re.sub(r"//[^/@]*@", "//***@", str(url))
+            raise CorpusError(Errors.E535.format(url=shown), source=shown)
+    return url
+
+
 def expand_inputs(
     inputs: str | Path | Iterable[str | Path], *, rejects: Rejects | None = None
-) -> list[Path]:
+) -> list[Path | InputURL]:
     """Turn files, directories and glob patterns into a sorted list of files.
 
     Directories are walked recursively (hidden files skipped). A name that matches
     nothing is an error in strict and lenient mode alike (E001, E006), raised before
-    anything is read or written. rejects: accepted for compatibility; unused.
+    anything is read or written. Local inputs come back as Paths. A URL (s3://,
+    gs://, file://, ...) is expanded through fsspec the same way (a file, a prefix
+    walked recursively, a glob) and comes back as an InputURL (a str); a URL with
+    a password is refused (E535). rejects: accepted for compatibility; unused.
     """
     if isinstance(inputs, (str, Path)):
         inputs = [inputs]
-    found: list[Path] = []
+    found: list[Path | InputURL] = []
     for item in inputs:
+        if is_url(item):
+            found.extend(expand_url(check_no_credentials(item)))
+            continue
         path = Path(item)
         if path.is_dir():
             found.extend(
@@ -48,14 +102,74 @@ def expand_inputs(
     return found
 
 
+def expand_url(url: str) -> list[InputURL]:
+    """The files a URL names: itself, the files under it (a prefix, walked
+    recursively, hidden names skipped) or those its glob matches; sorted."""
+    try:
+        return list_url(url)
+    except (ImportError, ValueError, OSError) as err:
+        if isinstance(err, (CorpusError, FileNotFoundError)):
+            raise
+        raise CorpusError(Errors.E537.format(url=url, reason=err), source=url) from err
+
+
+def list_url(url: str) -> list[InputURL]:
+    import fsspec
+
+    fs, root = fsspec.core.url_to_fs(url)
+    fs.invalidate_cache()  # a listing cached earlier in this process may be stale
+    if glob.has_magic(root):
+        files = [p for p, info in fs.glob(root, detail=True).items()
+                 if info.get("type") == "file"]  # fmt: skip
+        if not files:
+            raise CorpusError(Errors.E006.format(pattern=url), source=url)
+    elif fs.isfile(root):
+        return [InputURL(url)]
+    elif fs.isdir(root):
+        base = root.rstrip("/")
+        files = [p for p in fs.find(base)
+                 if not any(part.startswith(".")
+                            for part in p[len(base):].strip("/").split("/"))]  # fmt: skip
+    else:
+        raise CorpusError(Errors.E001.format(path=url), source=url)
+    return [InputURL(fs.unstrip_protocol(p)) for p in sorted(files)]
+
+
 def open_binary(path: str | Path):
-    """Open a file for binary reading, decompressing .gz transparently."""
+    """Open a file (or an fsspec URL) for binary reading, decompressing .gz
+    transparently."""
+    if is_url(path):
+        return open_url(path)
     path = Path(path)
     if not path.exists():
         raise CorpusError(Errors.E001.format(path=path), source=str(path))
     if path.suffix == ".gz":
         return gzip.open(path, "rb")
     return path.open("rb")
+
+
+def open_url(url: str):
+    """Open a URL for binary reading through fsspec (OSError when it is gone);
+    .gz is decompressed."""
+    import fsspec
+
+    fs, root = fsspec.core.url_to_fs(url)
+    stream = fs.open(root, "rb")
+    return ClosingGzipFile(stream) if url.endswith(".gz") else stream
+
+
+class ClosingGzipFile(gzip.GzipFile):
+    """A GzipFile over an open stream that closes the stream with itself."""
+
+    def __init__(self, stream):
+        super().__init__(fileobj=stream, mode="rb")
+        self.stream = stream
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self.stream.close()
 
 
 def iter_lines(
