@@ -1,6 +1,7 @@
 """The Dask backend on a local cluster (2 workers, 1 thread each, 127.0.0.1)."""
 
 import json
+import sys
 import time
 
 import pytest
@@ -177,3 +178,101 @@ def test_worker_that_joins_late_blind_stops_the_run(tmp_path):
     assert manifest["status"] == "failed" and len(manifest["shards"]) < 40
     assert len({entry["worker"] for entry in manifest["shards"].values()}) == 1
     assert not list(out.glob(".nlpkit-probe-*"))
+
+
+def marked_nlp(megabytes: int = 0):
+    """A blank pipeline carrying a Python attribute that bytes do not: a worker
+    that has it got the driver's object (fork), not a copy loaded from bytes."""
+    import numpy
+    from spacy.vectors import Vectors
+
+    nlp = spacy.blank("en")
+    if megabytes:
+        rows = megabytes * 1024 * 1024 // (4 * 300) + 1
+        nlp.vocab.vectors = Vectors(data=numpy.zeros((rows, 300), dtype="float32"))
+    nlp.nlpkit_test_marker = "driver"
+    return nlp
+
+
+def open_backend(backend, nlp, key, tmp_path):
+    from nlpkit.batch.shards import JobSpec
+    from nlpkit.batch.worker import PipelineSpec
+
+    spec = PipelineSpec.from_model(key, nlp)
+    backend.open(spec, JobSpec(output_dir=str(tmp_path), pipeline_key=key), nlp)
+
+
+def worker_markers(client, key):
+    from nlpkit.batch.worker import cached_pipeline
+
+    def marker():
+        return getattr(cached_pipeline(key), "nlpkit_test_marker", "loaded from bytes")
+
+    return sorted(client.run(marker).values())
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork is Linux-only")
+def test_own_cluster_forks_workers_that_start_with_the_drivers_pipeline(tmp_path):
+    """nlpkit's own LocalCluster forks its workers: they start with the driver's
+    imports and loaded pipeline. A second run in the same driver process works
+    too, with a pipeline over 10 MiB (which Dask deserialises on its offload
+    thread, one that the fork does not copy)."""
+    from nlpkit.batch.dask_backend import DaskBackend
+    from nlpkit.batch.worker import loaded_pipelines
+
+    nlp = marked_nlp(megabytes=12)
+    for run in range(2):
+        key = f"fork-{run}"
+        with DaskBackend(n_workers=2) as backend:
+            open_backend(backend, nlp, key, tmp_path)
+            assert worker_markers(backend.client, key) == ["driver", "driver"]
+        assert key not in loaded_pipelines()  # the driver's copy is let go
+
+
+def test_given_scheduler_keeps_its_workers_and_warns_of_start_method(
+    cluster, tmp_path, caplog
+):
+    from nlpkit.batch.dask_backend import DaskBackend
+
+    with caplog.at_level("WARNING", logger="nlpkit"):
+        backend = DaskBackend(scheduler=cluster.scheduler_address, start_method="fork")
+    assert "W515" in caplog.text
+    with backend:
+        open_backend(backend, marked_nlp(), "given", tmp_path)
+        assert worker_markers(backend.client, "given") == ["loaded from bytes"] * 2
+    assert backend.cluster is None
+
+
+def test_unknown_start_method_is_refused():
+    from nlpkit.batch.dask_backend import DaskBackend
+
+    with pytest.raises(ValueError, match="E540.*'thread'"):
+        DaskBackend(start_method="thread")
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork is Linux-only")
+def test_worker_restarted_in_own_cluster_is_spawned_and_loads_the_pipeline(
+    tmp_path,
+):
+    """Only the start-up forks: a worker the nanny restarts while a run goes on is
+    spawned (no fork of a driver whose threads are busy) and loads the pipeline
+    from the bytes in the worker plugin."""
+    import os
+    import signal
+
+    from nlpkit.batch.dask_backend import DaskBackend
+
+    with DaskBackend(n_workers=2) as backend:
+        open_backend(backend, marked_nlp(), "restart", tmp_path)
+        client = backend.client
+        pids = client.run(os.getpid)
+        os.kill(next(iter(pids.values())), signal.SIGKILL)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            now = client.run(os.getpid, on_error="ignore")  # one is dead
+            if len(now) == 2 and set(now.values()) != set(pids.values()):
+                break
+            time.sleep(0.2)
+        markers = worker_markers(client, "restart")
+    assert markers == ["driver", "loaded from bytes"]

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import time
 import uuid
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from ..errors import Errors
+from ..errors import Errors, Warnings
 from .backends import Backend
 from .shards import JobSpec, ShardResult, ShardTask
 from .storage import Storage, new_attempt, probe_visible
@@ -33,8 +34,15 @@ except ImportError as err:  # pragma: no cover - dask is an extra
     raise ImportError(Errors.E510.format(reason=err)) from err
 
 
-def local_cluster(n_workers: int, threads: int = 1) -> LocalCluster:
+def local_cluster(
+    n_workers: int, threads: int = 1, start_method: str | None = None
+) -> LocalCluster:
     """A quiet LocalCluster on 127.0.0.1: worker processes, no dashboard.
+
+    start_method: how the nannies start the worker processes ("fork", "forkserver",
+    "spawn"); None keeps Dask's setting (spawn). Only the start-up uses it: a worker
+    a nanny restarts later (it died) is spawned, as Dask does by default, so no fork
+    ever happens while a run's threads are busy.
 
     The scheduler always serves a few HTTP routes (health checks); they go to a free
     loopback port instead of 8787, which another cluster may hold. The workers'
@@ -44,8 +52,14 @@ def local_cluster(n_workers: int, threads: int = 1) -> LocalCluster:
     """
     import dask
 
-    # The nannies keep this config, so workers they restart get it too.
-    with dask.config.set({"distributed.worker.profile.enabled": False}):
+    config = {"distributed.worker.profile.enabled": False}
+    if start_method is not None:
+        config["distributed.worker.multiprocessing-method"] = start_method
+    if start_method == "fork":
+        _renew_offload_thread_after_fork()
+    # The nannies hand this config to their workers, restarted ones too; the start
+    # method alone is read when a nanny starts a worker, so restarts are spawned.
+    with dask.config.set(config):
         return LocalCluster(
             n_workers=n_workers,
             threads_per_worker=threads,
@@ -54,6 +68,45 @@ def local_cluster(n_workers: int, threads: int = 1) -> LocalCluster:
             dashboard_address=None,
             scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
         )
+
+
+_AT_FORK = False
+
+
+def _renew_offload_thread_after_fork() -> None:
+    """Give each forked process a new Dask offload executor (once per process).
+
+    Dask (de)serialises messages over 10 MiB (the pipeline plugin of a real model)
+    on a module-level one-thread executor. A child forked after the driver used it
+    inherits the executor but not its thread, and waits forever for such a message:
+    the second run in one driver process would hang.
+    """
+    global _AT_FORK
+    if _AT_FORK:
+        return
+    from concurrent.futures import ThreadPoolExecutor
+
+    import distributed.utils
+
+    def renew() -> None:
+        if isinstance(getattr(distributed.utils, "_offload_executor", None),
+                      ThreadPoolExecutor):  # fmt: skip
+            distributed.utils._offload_executor = ThreadPoolExecutor(
+                max_workers=1, thread_name_prefix="Dask-Offload"
+            )
+
+    os.register_at_fork(after_in_child=renew)
+    _AT_FORK = True
+
+
+def default_start_method(gpu: int = -1) -> str:
+    """How nlpkit's own LocalCluster starts workers: fork on Linux, so each worker
+    starts with the driver's imports and loaded pipeline (a spawned one imports
+    spaCy and loads the model again: seconds per worker); spawn elsewhere, or for a
+    pipeline on a GPU (CUDA does not survive a fork)."""
+    if gpu < 0 and sys.platform.startswith("linux"):
+        return "fork"
+    return "spawn"
 
 
 class PipelinePlugin(WorkerPlugin):
@@ -94,6 +147,9 @@ class DaskBackend(Backend):
     scheduler: address of a running scheduler ("tcp://host:8786"); None starts a
         LocalCluster on 127.0.0.1 (processes, dashboard off) closed with the backend.
     n_workers: workers of the LocalCluster (default: CPU count).
+    start_method: how that LocalCluster starts its workers (default_start_method:
+        fork on Linux, so they start with the driver's pipeline already loaded).
+        A cluster given by `scheduler` or `client` starts its workers its own way.
     threads: threads per worker (1: one task per process, as spaCy wants).
     max_in_flight: shards submitted ahead of results; default 2 per worker thread,
         counted again as results come in, so it follows a cluster that scales.
@@ -118,8 +174,14 @@ class DaskBackend(Backend):
         max_in_flight: int | None = None,
         retries: int = 2,
         client=None,
+        start_method: str | None = None,
     ):
+        if start_method not in (None, "fork", "forkserver", "spawn"):
+            raise ValueError(Errors.E540.format(value=start_method))
+        if start_method is not None and (scheduler or client is not None):
+            logger.warning(Warnings.W515.format(method=start_method))
         self.scheduler = scheduler
+        self.start_method = start_method
         self.n_workers = n_workers or os.cpu_count() or 1
         self.threads = threads
         self.max_in_flight = max_in_flight
@@ -135,6 +197,7 @@ class DaskBackend(Backend):
         self.probe: Path | None = None
         self.blind: str | None = None
         self.topic = ""
+        self._inherited: str | None = None
 
     @property
     def workers(self) -> int:
@@ -148,7 +211,11 @@ class DaskBackend(Backend):
             if self.scheduler:
                 self.client = Client(self.scheduler)
             else:
-                self.cluster = local_cluster(self.n_workers, self.threads)
+                method = self.start_method or default_start_method(spec.gpu)
+                if method == "fork" and nlp is not None:
+                    install_pipeline(spec, nlp)  # the forked workers inherit it
+                    self._inherited = spec.key
+                self.cluster = local_cluster(self.n_workers, self.threads, method)
                 self.client = Client(self.cluster)
         probe = None
         if job.output_dir and Storage(job.output_dir).local:
@@ -260,3 +327,6 @@ class DaskBackend(Backend):
         if self.cluster is not None:
             self.cluster.close()
             self.cluster = None
+        if self._inherited is not None:
+            drop_pipeline(self._inherited)  # the driver's copy, kept for the fork
+            self._inherited = None

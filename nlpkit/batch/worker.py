@@ -310,6 +310,9 @@ def drop_pipeline(key: str) -> None:
     long-lived shared cluster does not keep every past run's model loaded)."""
     _PIPELINES.pop(key, None)
     _REFUSED.pop(key, None)
+    from .plan import close_readers
+
+    close_readers()  # input files a run's shards kept open
 
 
 def loaded_pipelines() -> list[str]:
