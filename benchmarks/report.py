@@ -117,9 +117,32 @@ def area_table(area: str, results: dict[str, dict]) -> str:
     return "\n".join(lines + ([""] + notes if notes else []))
 
 
+def runs_table(results_dir: Path) -> str:
+    """The last whole run of each size: its wall time against the size's budget."""
+    lines = [
+        "| command | experiments | failed | wall time | sum of their own times "
+        "| cache at start | date | commit |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for size, command in (("quick", "make bench-quick"), ("full", "make bench")):
+        path = results_dir / "runs" / f"{size}.json"
+        if not path.exists():
+            lines.append(f"| {command} | - | - | not yet run | - | - | - | - |")
+            continue
+        r = json.loads(path.read_text(encoding="utf-8"))
+        dirty = " (local changes)" if r["git"].get("nlpkit_dirty") else ""
+        lines.append(
+            f"| {command} | {r['experiments']} | {len(r['failed'])} "
+            f"| {r['wall_s'] / 60:.1f} min | {r['sum_s'] / 60:.1f} min "
+            f"| {'empty' if r['cache_empty'] else 'filled'} | {r['date']} "
+            f"| {(r['git'].get('commit') or '?')[:10]}{dirty} |"
+        )
+    return "\n".join(lines)
+
+
 def render(results_dir: Path = RESULTS) -> dict[str, str]:
     results = load_results(results_dir)
-    sections = {"summary": summary_table(results)}
+    sections = {"summary": summary_table(results), "runs": runs_table(results_dir)}
     for area in AREAS:
         sections[f"area-{area}"] = area_table(area, results)
     return sections

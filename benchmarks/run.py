@@ -17,12 +17,23 @@ each experiment's time (the budget of `make bench-quick` is 15 minutes on 2 core
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks.harness import RESULTS, ROOT, max_load, settle
+from benchmarks.harness import (
+    CACHE,
+    RESULTS,
+    ROOT,
+    git_commit,
+    load_now,
+    max_load,
+    settle,
+)
 from benchmarks.registry import AREAS, EXPERIMENTS, SIZES
 
 
@@ -140,6 +151,9 @@ def main(argv: list[str] | None = None) -> int:
         if (not args.area or e.area in args.area)
         and (not args.name or e.name in args.name)
     ]
+    whole = not args.area and not args.name and args.jobs == 1
+    cache_empty = not any(CACHE.glob("*"))
+    before = load_now()
     start = time.perf_counter()
     if args.jobs > 1:
         took = run_pooled(chosen, args.out, args.jobs)
@@ -160,11 +174,35 @@ def main(argv: list[str] | None = None) -> int:
         f"{len(chosen)} experiments in {total / 60:.1f} min (the sum of their own "
         f"times: {spent / 60:.1f} min); failed: {failed or 0}"
     )
+    if whole:
+        record_run(args.size, args.out, took, total, cache_empty, before)
     if not args.no_report and args.out.resolve() == RESULTS.resolve():
         from benchmarks.report import main as report
 
         report([])
     return 1 if failed else 0
+
+
+def record_run(size, out: Path, took: dict, total: float, cache_empty: bool, before):
+    """runs/<size>.json: what a whole `make bench-quick` / `make bench` took, for the
+    report (its budget is a claim like any other figure)."""
+    path = out / "runs" / f"{size}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    record = {
+        "size": size,
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "wall_s": round(total, 1),
+        "sum_s": round(sum(seconds for _, seconds, _ in took.values()), 1),
+        "experiments": len(took),
+        "failed": sorted(name for name, (_, _, rc) in took.items() if rc != 0),
+        "cache_empty": cache_empty,
+        "seconds": {name: round(seconds, 1) for name, (_, seconds, _) in took.items()},
+        "loadavg_before": before,
+        "loadavg_after": load_now(),
+        "cpu_count": os.cpu_count(),
+        "git": git_commit(),
+    }
+    path.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":
