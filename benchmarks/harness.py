@@ -9,6 +9,7 @@ and checks) and hands it to `cli()`; the runner calls each one as
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -282,5 +283,10 @@ def cli(module_run: Callable) -> None:
     parser.add_argument("--name", required=True)
     parser.add_argument("--size", default="quick", choices=("smoke", "quick", "full"))
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--rounds", type=int, help="override the size's rounds")
     args = parser.parse_args()
-    execute(get(args.name), args.size, args.out, module_run)
+    exp = get(args.name)
+    if args.rounds:
+        sized = {**exp.sizes[args.size], "rounds": args.rounds}
+        exp = dataclasses.replace(exp, sizes={**exp.sizes, args.size: sized})
+    execute(exp, args.size, args.out, module_run)
