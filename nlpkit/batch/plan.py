@@ -189,10 +189,15 @@ def read_file(path, fmt: str, rejects: Rejects, options: dict, **where):
             raise
         rejects.add(err.source or str(path), err.line, str(err))
     except OSError as err:
-        message = Errors.E519.format(path=path, reason=err)
-        if rejects.strict:
-            raise CorpusError(message, source=str(path)) from err
-        rejects.add(str(path), None, message)
+        read_failed(path, None, err, rejects)
+
+
+def read_failed(path, line: int | None, err: OSError, rejects: Rejects) -> None:
+    """A read error (E519): raised in strict mode, else one reject."""
+    message = Errors.E519.format(path=path, reason=err)
+    if rejects.strict:
+        raise CorpusError(message, source=str(path)) from err
+    rejects.add(str(path), line, message)
 
 
 def checked(records, rejects: Rejects, max_length: int | None) -> Iterator[Record]:
@@ -246,10 +251,7 @@ def read_range(item: Source, rejects: Rejects, options: dict) -> Iterator[Record
             f.seek(item.start)
             data = f.read(item.end - item.start)
     except OSError as err:
-        message = Errors.E519.format(path=item.path, reason=err)
-        if rejects.strict:
-            raise CorpusError(message, source=item.path) from err
-        rejects.add(item.path, item.first_line, message)
+        read_failed(item.path, item.first_line, err, rejects)
         return
     yield from read_file(RangeLines(item, data), item.format, rejects, options)
 
@@ -280,7 +282,7 @@ def read_file_shard(item: FileShard, rejects, options: dict) -> Iterator[Record]
         raise CorpusError(Errors.E536.format(path=item.path, shard=item.shard,
                                              detail=detail), source=item.path)  # fmt: skip
     while len(_READERS) >= MAX_READERS:
-        _READERS.pop(next(iter(_READERS)), None)
+        _READERS.pop(next(iter(_READERS)))[1].close()
     _READERS[key] = (k, tasks, own)
     rejects.extend(task.reader_rejects)
     yield from task.records
