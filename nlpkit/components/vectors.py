@@ -18,7 +18,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
 from ..errors import Errors
-from ..vectors.kv import WordVectors, load_vectors
+from ..vectors.kv import WordVectors, dense_ngrams, load_vectors
 from ._base import BatchPipe, read_bytes, read_folder, write_bytes, write_folder
 
 DEFAULT_VECTORS_CONFIG = {"path": None, "lowercase": True, "subwords": True}
@@ -179,10 +179,7 @@ class VectorsComponent(BatchPipe):
 
 def _vectors_to_bytes(wv: WordVectors) -> bytes:
     buf = io.BytesIO()
-    arrays = {"vectors": wv.vectors}
-    if wv.has_subwords:
-        arrays["ngrams"] = wv.ngrams
-    np.savez(buf, **arrays)
+    np.savez(buf, vectors=wv.vectors, **wv.ngram_arrays())
     head = {"words": wv.words, "subword": wv.subword, "meta": wv.meta}
     return srsly.msgpack_dumps({"head": json.dumps(head), "arrays": buf.getvalue()})
 
@@ -191,7 +188,9 @@ def _vectors_from_bytes(data: bytes) -> WordVectors:
     msg = srsly.msgpack_loads(data)
     head = json.loads(msg["head"])
     arrays = np.load(io.BytesIO(msg["arrays"]), allow_pickle=False)
-    ngrams = arrays["ngrams"] if "ngrams" in arrays.files else None
+    ngrams = dense_ngrams(
+        {name: arrays[name] for name in arrays.files}, head["subword"]
+    )
     return WordVectors(
         head["words"],
         arrays["vectors"],

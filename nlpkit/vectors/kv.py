@@ -87,6 +87,17 @@ class WordVectors:
     def has_subwords(self) -> bool:
         return self.ngrams is not None and self.subword is not None
 
+    def ngram_arrays(self) -> dict[str, np.ndarray]:
+        """The n-gram buckets as saved: {"ngrams": matrix}, or, when fewer than half
+        the buckets hold a vector (training leaves unused ones at zero),
+        {"ngram_rows": rows, "ngram_vectors": their vectors}; {} without subwords."""
+        if not self.has_subwords:
+            return {}
+        rows = nonzero_rows(self.ngrams)
+        if 2 * len(rows) >= len(self.ngrams):
+            return {"ngrams": self.ngrams}
+        return {"ngram_rows": rows, "ngram_vectors": self.ngrams[rows]}
+
     @property
     def unit(self) -> np.ndarray:
         """Row-normalized vectors (zero rows stay zero)."""
@@ -290,10 +301,10 @@ class WordVectors:
         (path / "words.json").write_text(
             json.dumps(self.words, ensure_ascii=False), encoding="utf-8"
         )
-        if self.has_subwords:
-            np.save(path / "ngrams.npy", self.ngrams)
-        elif (path / "ngrams.npy").exists():
-            (path / "ngrams.npy").unlink()
+        for name in NGRAM_FILES:
+            (path / name).unlink(missing_ok=True)
+        for name, array in self.ngram_arrays().items():
+            np.save(path / f"{name}.npy", array)
         meta = {
             "dim": self.dim,
             "n_words": len(self),
@@ -312,12 +323,15 @@ class WordVectors:
             vectors = np.load(path / "vectors.npy", allow_pickle=False)
             words = json.loads((path / "words.json").read_text(encoding="utf-8"))
             meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
-            ngrams = None
-            if (path / "ngrams.npy").exists():
-                ngrams = np.load(path / "ngrams.npy", allow_pickle=False)
-        except (ValueError, OSError, json.JSONDecodeError) as err:
+            subword = meta.pop("subword", None)
+            arrays = {
+                name[:-4]: np.load(path / name, allow_pickle=False)
+                for name in NGRAM_FILES
+                if (path / name).exists()
+            }
+            ngrams = dense_ngrams(arrays, subword)
+        except (ValueError, OSError, json.JSONDecodeError, IndexError) as err:
             raise ValueError(Errors.E110.format(path=path, reason=err)) from None
-        subword = meta.pop("subword", None)
         for key in ("dim", "n_words"):
             meta.pop(key, None)
         return cls(words, vectors, ngrams=ngrams, subword=subword, meta=meta)
@@ -569,6 +583,32 @@ def _read_facebook(path: Path) -> WordVectors:
             )
         ) from None
     return from_gensim(model.wv, meta={"source": str(path), "algorithm": "fasttext"})
+
+
+NGRAM_FILES = ("ngrams.npy", "ngram_rows.npy", "ngram_vectors.npy")
+
+
+def nonzero_rows(matrix: np.ndarray, block: int = 1 << 16) -> np.ndarray:
+    """Indices of the rows holding any non-zero value, read in blocks (no copy of
+    the matrix; rows never written cost no memory to read)."""
+    bits = matrix.view(np.uint32) if matrix.dtype == np.float32 else matrix != 0
+    found = [
+        np.flatnonzero(np.bitwise_or.reduce(bits[i : i + block], axis=1)) + i
+        for i in range(0, len(matrix), block)
+    ]
+    return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
+
+
+def dense_ngrams(arrays: dict, subword: dict | None) -> np.ndarray | None:
+    """The bucket matrix from WordVectors.ngram_arrays()'s arrays."""
+    if "ngrams" in arrays:
+        return arrays["ngrams"]
+    if "ngram_rows" not in arrays or not subword:
+        return None
+    values = arrays["ngram_vectors"]
+    ngrams = np.zeros((subword["bucket"], values.shape[1]), dtype=np.float32)
+    ngrams[arrays["ngram_rows"]] = values
+    return ngrams
 
 
 def from_gensim(wv, *, meta: dict | None = None) -> WordVectors:

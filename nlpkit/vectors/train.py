@@ -126,7 +126,7 @@ def _gensim_train(cls, corpus, *, source: str, **params):
 
 def _fit_sentences(cls, sentences, source, params):
     # what cls(sentences=sentences, **params) does, with nlpkit's errors
-    model = cls(**params)
+    model = _new_model(cls, params)
     with _vocabulary_errors(source, params):
         model.build_vocab(sentences)
         if model.corpus_total_words == 0:
@@ -147,7 +147,7 @@ def _fit(cls, path, counts, n_tokens, n_sentences, source, params):
     if n_tokens == 0:
         raise ValueError(Errors.E101.format(source=source))
     logger.info("training %s on %d tokens", cls.__name__, n_tokens)
-    model = cls(**params)
+    model = _new_model(cls, params)
     with _vocabulary_errors(source, params):
         model.build_vocab_from_freq(counts, corpus_count=n_sentences)
         model.corpus_total_words = n_tokens
@@ -156,6 +156,15 @@ def _fit(cls, path, counts, n_tokens, n_sentences, source, params):
             epochs=model.epochs, start_alpha=model.alpha, end_alpha=model.min_alpha,
             compute_loss=model.compute_loss,
         )  # fmt: skip
+    return model
+
+
+def _new_model(cls, params):
+    model = cls(**params)
+    if hasattr(model.wv, "vectors_ngrams"):
+        from ._subwords import lean_fasttext
+
+        lean_fasttext(model)  # same vectors, without filling 2M unused buckets
     return model
 
 
