@@ -292,6 +292,8 @@ class Errors(metaclass=ErrorsWithCodes):
     E535 = "The URL {url} holds a password. Give credentials in the environment (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, GOOGLE_APPLICATION_CREDENTIALS, ...) or an fsspec config, never in the URL: it would be written to the manifest and logs."
     E536 = "The input {path} no longer matches the run's plan at its shard {shard} ({detail}): it changed while its size and modification time stayed the same. Resume with --fingerprint content to compare contents, or start again with --overwrite."
     E537 = "Cannot list the input {url}: {reason}. Check the URL and the credentials in the environment; its file system must be installed (s3:// needs s3fs, gs:// gcsfs, abfs:// adlfs)."
+    E538 = "Worker(s) {workers} cannot see the local input {path} as this driver does ({detail}; {count} of the {total} local input file(s) in all): they do not share its disk, and would fail every shard of it. Give the inputs as object storage URLs (e.g. s3://bucket/in/*.jsonl) or put them on a file system mounted at the same path on every worker."
+    E539 = "Worker {worker} cannot see the local input {path} as this driver does ({detail}; {count} of the {total} local input file(s) in all): it joined the cluster after the run started and does not share the driver's disk; it takes no shard, and the run stops. Give the inputs as object storage URLs (e.g. s3://bucket/in/*.jsonl) or put them on a file system mounted at the same path on every worker."
     E540 = "Unknown worker start method {value!r} for the Dask backend's LocalCluster: use 'fork' (Linux only), 'forkserver' or 'spawn', or leave it unset (fork on Linux, spawn elsewhere and for a GPU pipeline)."
 
 

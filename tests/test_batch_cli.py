@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from nlpkit.batch import iter_output
+from nlpkit.batch import BACKENDS, LocalBackend, iter_output
 from nlpkit.cli import app
 
 SAMPLE = Path(__file__).resolve().parent.parent / "corpora" / "sample"
@@ -111,3 +111,92 @@ def test_cli_fingerprint_option(tmp_path):
     bad = runner.invoke(app, [*args, "--resume", "--fingerprint", "mtime"])
     assert bad.exit_code != 0 and "content" in bad.output
     assert "--fingerprint" in runner.invoke(app, ["process", "--help"]).output
+
+
+MADE_IN = """
+import os
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+if not Doc.has_extension("made_in"):
+    Doc.set_extension("made_in", default=None)
+
+if not Language.has_factory("cli_test_made_in"):
+
+    @Language.factory("cli_test_made_in")
+    def made_in(nlp, name):
+        pid = os.getpid()  # the process that built the pipeline
+
+        def component(doc):
+            doc._.made_in = pid
+            return doc
+
+        return component
+"""
+
+
+class Recorded(LocalBackend):
+    """The local backend, keeping the settings each instance was made with."""
+
+    made: list[dict] = []
+
+    def __init__(self, n_process: int = 1, **options):
+        super().__init__(n_process, **options)
+        self.made.append(options)
+
+
+def test_cli_start_method_is_given_to_the_backend(tmp_path, monkeypatch):
+    monkeypatch.setitem(BACKENDS, "recorded", Recorded)
+    monkeypatch.setattr(Recorded, "made", [])
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text("".join(f'{{"text": "Doc {i}."}}\n' for i in range(3)))
+    base = ["process", "blank:en", str(corpus), "--backend", "recorded"]
+    for flags in (["--start-method", "spawn"], []):
+        out = tmp_path / f"out{len(flags)}"
+        result = CliRunner().invoke(app, [*base, "-o", str(out), *flags])
+        assert result.exit_code == 0, result.output
+        assert [d["text"] for d in iter_output(out)] == ["Doc 0.", "Doc 1.", "Doc 2."]
+    assert [m.get("start_method") for m in Recorded.made] == ["spawn", None]
+
+
+@pytest.mark.slow
+def test_cli_start_method_reaches_the_local_pool(tmp_path):
+    """Forked workers run the driver's own pipeline; with --start-method spawn
+    each worker builds its own (a component made in another process)."""
+    import os
+
+    import spacy
+    from spacy.util import import_file
+
+    code = tmp_path / "made_in.py"
+    code.write_text(MADE_IN, encoding="utf-8")
+    import_file("made_in", str(code))
+    nlp = spacy.blank("en")
+    nlp.add_pipe("cli_test_made_in")
+    nlp.to_disk(tmp_path / "model")
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text("".join(f'{{"text": "Doc {i}."}}\n' for i in range(8)))
+    made_in = {}
+    for method in ("fork", "spawn"):
+        out = tmp_path / method
+        args = ["process", str(tmp_path / "model"), str(corpus), "-o", str(out),
+                "--code", str(code), "--attrs", "text,_.made_in", "--shard-size",
+                "2", "--n-process", "2", "--start-method", method]  # fmt: skip
+        result = CliRunner().invoke(app, args)
+        assert result.exit_code == 0, result.output
+        docs = list(iter_output(out))
+        assert [d["text"] for d in docs] == [f"Doc {i}." for i in range(8)]
+        made_in[method] = {d["made_in"] for d in docs}
+    assert made_in["fork"] == {os.getpid()}
+    assert made_in["spawn"] and os.getpid() not in made_in["spawn"]
+
+
+def test_cli_mistyped_start_method_exits_2_with_one_line(tmp_path):
+    base = ["process", "blank:en", str(SAMPLE), "-o", str(tmp_path / "o")]
+    result = CliRunner().invoke(app, [*base, "--start-method", "spwan"])
+    assert result.exit_code == 2 and "E061" in result.output
+    assert "Did you mean 'spawn'" in result.output
+    assert len(result.output.strip().splitlines()) == 1, result.output
+    assert not (tmp_path / "o").exists()
+    assert "--start-method" in CliRunner().invoke(app, ["process", "--help"]).output

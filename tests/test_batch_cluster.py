@@ -119,16 +119,55 @@ def test_worker_that_cannot_see_local_output_fails_before_work(cluster, tmp_path
     assert not list(out.glob("docs-*"))
 
 
-def test_worker_joining_late_that_cannot_see_local_output_stops_the_run(tmp_path):
+def test_worker_that_cannot_see_local_inputs_fails_before_work(cluster, s3, tmp_path):
+    """Two of three inputs live where the blind worker sees an empty folder: the
+    run stops before any shard with E538 naming it, the first such input and the
+    count; the output is on S3, so E531 does not apply."""
+    private = cluster["base"] / "private" / f"in-{tmp_path.name}"
+    private.mkdir()
+    hidden = [write_corpus(private / f"{n}.jsonl", 20) for n in ("a", "b")]
+    shared = write_corpus(tmp_path / "c.jsonl", 20)
+    url = f"s3://{BUCKET}/blind-inputs-{tmp_path.name}"
+    with pytest.raises(OSError, match="E538") as info:
+        nlpkit.process(spacy.blank("en"), [*hidden, shared], url, backend="dask",
+                       scheduler=cluster["address"])  # fmt: skip
+    message = str(info.value)
+    assert "blind (tcp://127.0.0.1:" in message and "w1" not in message
+    first = f"{hidden[0]} as this driver does (No such file or directory; 2 of the 3"
+    assert first in message
+    assert "s3://bucket/in/*.jsonl" in message
+    manifest = json.loads(s3.cat_file(f"{url[5:]}/manifest.json"))
+    assert manifest["status"] == "failed" and manifest["shards"] == {}
+    s3.invalidate_cache()
+    assert not [p for p in s3.ls(url[5:]) if "docs-" in p]
+
+
+def test_local_inputs_every_worker_sees_are_read_there(cluster, s3, tmp_path):
+    """Local inputs on a disk all three workers share: the check passes and the
+    workers read their line ranges from the path themselves."""
+    corpus = write_corpus(tmp_path / "c.jsonl", 60)
+    url = f"s3://{BUCKET}/shared-inputs-{tmp_path.name}"
+    summary = nlpkit.process(spacy.blank("en"), corpus, url, shard_size=10,
+                             backend="dask", scheduler=cluster["address"])  # fmt: skip
+    assert (summary.read, summary.written, summary.shards) == (60, 60, 6)
+    assert [doc["id"] for doc in iter_output(url)] == [f"d{i:05d}" for i in range(60)]
+    workers = {entry["worker"] for entry in Manifest.load(url).shards.values()}
+    assert workers and not any(w.endswith(f":{os.getpid()}") for w in workers)
+
+
+@pytest.mark.parametrize("hidden,code", [("output", "E534"), ("input", "E539")])
+def test_worker_joining_late_that_cannot_see_local_files_stops_the_run(
+    tmp_path, hidden, code
+):
     """A scheduler with one worker that shares the driver's disk; mid-run a worker
-    joins that sees an empty folder at the output path: it takes no task, and the
-    run stops with E534 naming it."""
+    joins that sees an empty folder where the output (E534) or the input (E539)
+    is: it takes no task, and the run stops naming it."""
     require_unshare()
     private = tmp_path / "private"
     private.mkdir()
     procs = Procs(tmp_path, {**os.environ, "PYTHONUNBUFFERED": "1"})
-    out = private / "out"
-    corpus = write_corpus(tmp_path / "c.jsonl", 400)
+    out = (private if hidden == "output" else tmp_path) / "out"
+    corpus = write_corpus((private if hidden == "input" else tmp_path) / "c.jsonl", 400)
     nlp = spacy.blank("en")
     nlp.add_pipe("batch_test_slow", config={"seconds": 0.01})
     try:
@@ -144,7 +183,7 @@ def test_worker_joining_late_that_cannot_see_local_output_stops_the_run(tmp_path
         joiner = threading.Thread(target=join_blind)
         joiner.start()
         try:
-            with pytest.raises(OSError, match="E534.*late") as info:
+            with pytest.raises(OSError, match=f"{code}.*late") as info:
                 nlpkit.process(nlp, corpus, out, shard_size=10, backend="dask",
                                scheduler=address, code=[HERE])  # fmt: skip
         finally:
@@ -152,6 +191,9 @@ def test_worker_joining_late_that_cannot_see_local_output_stops_the_run(tmp_path
     finally:
         procs.stop_all()
     assert "s3://" in str(info.value)
+    if hidden == "input":
+        first = f"{corpus} as this driver does (No such file or directory; 1 of the 1"
+        assert first in str(info.value)
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["status"] == "failed" and len(manifest["shards"]) < 40
     assert len({entry["worker"] for entry in manifest["shards"].values()}) == 1

@@ -246,3 +246,49 @@ def test_cli_reads_a_url_glob_and_writes_to_s3(s3, tmp_path):
     args = ["process", str(model), f"s3://{prefix}/in/*.csv", "--output", f"{out}2"]
     result = CliRunner().invoke(app, args)
     assert result.exit_code != 0 and "E006" in result.output
+
+
+class SeesInputs(LocalBackend):
+    """The local backend, keeping the local inputs it is told workers read."""
+
+    def open(self, spec, job, nlp=None, inputs=()):
+        self.inputs = list(inputs)
+        super().open(spec, job, nlp, inputs)
+
+
+def test_backend_learns_the_local_inputs_and_a_worker_stats_them(tmp_path):
+    """The backend gets (path, size) of each local input workers read (not URLs);
+    a worker's check finds missing files and files of another size, counts them
+    and names the first, reading nothing."""
+    from nlpkit.batch.storage import inputs_visible
+
+    local = write_corpus(tmp_path / "a.jsonl", 5)
+    remote = write_corpus(tmp_path / "b.jsonl", 5)
+    backend = SeesInputs()
+    summary = nlpkit.process(spacy.blank("en"), [local, f"file://{remote}"],
+                             tmp_path / "out", backend=backend)  # fmt: skip
+    assert summary.written == 10
+    assert backend.inputs == [(str(local), local.stat().st_size)]
+    assert inputs_visible(backend.inputs) is None
+    size = remote.stat().st_size
+    missing = str(tmp_path / "gone.jsonl")
+    files = [*backend.inputs, (missing, 7), (str(remote), size + 1)]
+    assert inputs_visible(files) == (2, missing, "No such file or directory")
+    detail = f"{size} bytes there, {size + 1} here"
+    assert inputs_visible([(str(remote), size + 1)]) == (1, str(remote), detail)
+
+
+class OpensAsBefore(LocalBackend):
+    """A backend written before open() took the local inputs."""
+
+    def open(self, spec, job, nlp=None):
+        self.opened = True
+        super().open(spec, job, nlp)
+
+
+def test_backend_whose_open_takes_no_inputs_still_runs(tmp_path):
+    backend = OpensAsBefore()
+    local = write_corpus(tmp_path / "a.jsonl", 5)
+    summary = nlpkit.process(spacy.blank("en"), [local], tmp_path / "out",
+                             backend=backend)  # fmt: skip
+    assert backend.opened and summary.written == 5

@@ -26,6 +26,7 @@ from .worker import PipelineSpec, install_pipeline, limit_threads, run_cached_sh
 
 logger = logging.getLogger("nlpkit")
 PR_SET_PDEATHSIG = 1
+START_METHODS = ("fork", "forkserver", "spawn")
 
 
 class Backend:
@@ -35,9 +36,11 @@ class Backend:
     workers = 1
     ships_pipeline = True
 
-    def open(self, spec: PipelineSpec, job: JobSpec, nlp=None) -> None:
+    def open(self, spec: PipelineSpec, job: JobSpec, nlp=None, inputs=()) -> None:
         """Start workers with the pipeline loaded once in each (nlp: the driver's
-        copy, for backends that can share it)."""
+        copy, for backends that can share it). inputs: (path, size) of the local
+        input files the workers read, for a backend whose workers may not share
+        the driver's disk to check that they see them."""
         raise NotImplementedError
 
     def run(self, tasks: Iterable[ShardTask]) -> Iterator[ShardResult]:
@@ -112,7 +115,7 @@ class LocalBackend(Backend):
         """Whether workers need the pipeline sent (they cannot share the driver's)."""
         return self.uses_pool and self.start_method != "fork"
 
-    def open(self, spec: PipelineSpec, job: JobSpec, nlp=None) -> None:
+    def open(self, spec: PipelineSpec, job: JobSpec, nlp=None, inputs=()) -> None:
         self.job = job
         if not self.uses_pool:
             install_pipeline(spec, nlp)

@@ -14,9 +14,9 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from ..errors import Errors, Warnings
-from .backends import Backend
+from .backends import START_METHODS, Backend
 from .shards import JobSpec, ShardResult, ShardTask
-from .storage import Storage, new_attempt, probe_visible
+from .storage import Storage, inputs_visible, new_attempt, probe_visible
 from .worker import (
     PipelineSpec,
     drop_pipeline,
@@ -113,29 +113,43 @@ class PipelinePlugin(WorkerPlugin):
     """Loads the pipeline into the worker's process cache at worker start-up, on every
     worker, including those that join or restart later.
 
-    probe: (path, token) of the driver's probe file in a local output directory. A
-    worker that does not read the token there (it joined later, on a machine that
-    does not share the driver's disk) loads nothing, refuses every task of the run,
-    and tells the driver (topic `topic`), which stops the run (E534).
+    probe: (path, token) of the driver's probe file in a local output directory.
+    inputs: (path, size) of the local input files the workers read.
+    A worker that does not read the token there (E534) or does not see an input
+    as the driver does (E539) - it joined later, on a machine that does not share
+    the driver's disk - loads nothing, refuses every task of the run, and tells the
+    driver (topic `topic`), which stops the run.
     """
 
-    def __init__(self, spec: PipelineSpec, threads: int = 1, probe=None, topic=""):
+    def __init__(self, spec: PipelineSpec, threads: int = 1, probe=None, topic="",
+                 inputs=()):  # fmt: skip
         self.spec = spec
         self.threads = threads
         self.probe = probe
         self.topic = topic
+        self.inputs = list(inputs)
         self.name = f"nlpkit-pipeline-{spec.key[:16]}"
 
     def setup(self, worker) -> None:
         limit_threads(self.threads)
-        if self.probe is not None and not probe_visible(*self.probe):
-            path = str(Path(self.probe[0]).parent)
-            who = f"{worker.name} ({worker.address})"
-            reason = Errors.E534.format(worker=who, path=path)
+        reason = self.blind_reason(f"{worker.name} ({worker.address})")
+        if reason is not None:
             refuse(self.spec.key, reason)
             worker.log_event(self.topic, {"worker": worker.address, "reason": reason})
             return
         install_pipeline(self.spec)
+
+    def blind_reason(self, who: str) -> str | None:
+        """Why this worker cannot take the run's tasks (E534, E539), or None."""
+        if self.probe is not None and not probe_visible(*self.probe):
+            path = str(Path(self.probe[0]).parent)
+            return Errors.E534.format(worker=who, path=path)
+        blind = inputs_visible(self.inputs) if self.inputs else None
+        if blind is None:
+            return None
+        count, path, detail = blind
+        return Errors.E539.format(worker=who, path=path, detail=detail, count=count,
+                                  total=len(self.inputs))  # fmt: skip
 
     def teardown(self, worker) -> None:
         drop_pipeline(self.spec.key)
@@ -157,7 +171,9 @@ class DaskBackend(Backend):
         is rescheduled by Dask itself (distributed.scheduler.allowed-failures).
 
     Every worker must see a local output directory: those present at the start
-    before work starts (E531), those that join later before they take a task (E534).
+    before work starts (E531), those that join later before they take a task (E534);
+    likewise every local input file workers read, as the driver sees it (E538,
+    E539), on a cluster given by `scheduler` or `client`.
     When the run ends the worker plugin is unregistered and each worker forgets
     the pipeline, so a long-lived cluster does not keep past runs' models.
     """
@@ -176,7 +192,7 @@ class DaskBackend(Backend):
         client=None,
         start_method: str | None = None,
     ):
-        if start_method not in (None, "fork", "forkserver", "spawn"):
+        if start_method is not None and start_method not in START_METHODS:
             raise ValueError(Errors.E540.format(value=start_method))
         if start_method is not None and (scheduler or client is not None):
             logger.warning(Warnings.W515.format(method=start_method))
@@ -205,7 +221,7 @@ class DaskBackend(Backend):
             return self.n_workers
         return sum(self.client.nthreads().values()) or self.n_workers
 
-    def open(self, spec: PipelineSpec, job: JobSpec, nlp=None) -> None:
+    def open(self, spec: PipelineSpec, job: JobSpec, nlp=None, inputs=()) -> None:
         self.job = job
         if self.client is None:
             if self.scheduler:
@@ -220,9 +236,13 @@ class DaskBackend(Backend):
         probe = None
         if job.output_dir and Storage(job.output_dir).local:
             probe = self.check_workers_see(Storage(job.output_dir).local_path())
+        # The workers of nlpkit's own LocalCluster run on this machine.
+        inputs = list(inputs) if self.cluster is None else []
+        if inputs:
+            self.check_workers_see_inputs(inputs)
         self.topic = f"nlpkit-blind-{self.token}"
         self.client.subscribe_topic(self.topic, self._worker_blind)
-        self.plugin = PipelinePlugin(spec, self.threads, probe, self.topic)
+        self.plugin = PipelinePlugin(spec, self.threads, probe, self.topic, inputs)
         self.client.register_plugin(self.plugin)
         logger.info(
             "Dask backend: %s, %d worker thread(s)",
@@ -301,6 +321,21 @@ class DaskBackend(Backend):
         if blind:
             raise OSError(Errors.E531.format(workers=", ".join(blind), path=directory))
         return str(self.probe), token
+
+    def check_workers_see_inputs(self, inputs: list[tuple[str, int]]) -> None:
+        """Raise E538 unless every worker sees each local input file as the driver
+        does (present, same size): one call carrying the list, a stat per file on
+        each worker, instead of every shard failing there with E519."""
+        seen = self.client.run(inputs_visible, inputs)
+        blind = {addr: found for addr, found in seen.items() if found is not None}
+        if not blind:
+            return
+        names = self.client.scheduler_info(n_workers=-1).get("workers", {})
+        who = [f"{names.get(a, {}).get('name', '?')} ({a})" for a in sorted(blind)]
+        count, path, detail = blind[min(blind)]
+        raise OSError(Errors.E538.format(workers=", ".join(who), path=path,
+                                         detail=detail, count=count,
+                                         total=len(inputs)))  # fmt: skip
 
     def _worker_blind(self, event) -> None:
         # Called on the client's event loop: the run loop raises at its next result.

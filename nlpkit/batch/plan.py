@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import io
 import logging
+import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -162,6 +163,21 @@ def plan_total(plan: dict[str, Any]) -> int:
     lines = sum(r[3] for f in plan["files"] for r in f.get("ranges", ()))
     rows = sum(g[3] for f in plan["files"] for g in f.get("groups", ()))
     return lines + rows + sum(f.get("records", 0) for f in plan["files"])
+
+
+def local_inputs(plan: dict[str, Any] | None) -> list[tuple[str, int]]:
+    """(path, size here) of each planned local input that workers read themselves:
+    not URLs, nor files of version 1 plans (the driver reads those)."""
+    files = []
+    for entry in plan["files"] if plan else ():
+        path = entry["path"]
+        if entry["kind"] == "records" or not entry["n_shards"] or is_url(path):
+            continue
+        try:
+            files.append((path, os.stat(path).st_size))
+        except OSError:
+            continue  # gone since: its shards fail with E519 as they would anyway
+    return files
 
 
 def known_format(path: Path, named: set, strict: bool) -> str | None:

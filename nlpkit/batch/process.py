@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import inspect
 import json
 import logging
 import os
@@ -35,6 +36,7 @@ from .manifest import MANIFEST, Manifest, file_fingerprint, pipeline_fingerprint
 from .plan import (
     close_readers,
     legacy_tasks,
+    local_inputs,
     make_plan,
     plan_total,
     planned_tasks,
@@ -282,6 +284,15 @@ def known_input_formats() -> list[str]:
     return sorted(FORMATS)
 
 
+def open_backend(backend: Backend, spec, job, nlp, inputs) -> None:
+    """backend.open, with the local inputs for a backend whose open() takes them
+    (one written before `inputs` existed is opened as before)."""
+    if "inputs" in inspect.signature(backend.open).parameters:
+        backend.open(spec, job, nlp, inputs=inputs)
+    else:
+        backend.open(spec, job, nlp)
+
+
 def _process_locked(
     model,
     inputs,
@@ -418,7 +429,7 @@ def _process_locked(
     summary: ProcessSummary | None = None
     try:
         with backend:
-            backend.open(spec, job, nlp)
+            open_backend(backend, spec, job, nlp, local_inputs(plan))
             manifest.open_log(every=save_every)
             setup = time.perf_counter() - start
             for result in backend.run(pending_tasks()):

@@ -184,3 +184,25 @@ def probe_visible(path: str, token: str) -> bool:
         return Path(path).read_text(encoding="utf-8") == token
     except OSError:
         return False
+
+
+def inputs_visible(files) -> tuple[int, str, str] | None:
+    """Run on a worker: None when it sees every local input as the driver does
+    (present, same size; one stat each, nothing read), else how many it does not,
+    the first of them and what it finds there.
+
+    files: (path, size on the driver) pairs.
+    """
+    blind, first = 0, None
+    for path, size in files:
+        try:
+            seen = os.stat(path).st_size
+        except OSError as err:
+            detail = err.strerror or type(err).__name__
+        else:
+            if seen == size:
+                continue
+            detail = f"{seen} bytes there, {size} here"
+        blind += 1
+        first = first or (path, detail)
+    return None if first is None else (blind, *first)

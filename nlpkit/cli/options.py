@@ -164,6 +164,19 @@ MaxRejectRate = Annotated[
     ),
 ]
 
+# batch processing (process)
+StartMethod = Annotated[
+    str | None,
+    option(
+        "--start-method",
+        choices=library("batch.backends", "START_METHODS"),
+        help="How worker processes start (local: the process pool; dask: the "
+        "LocalCluster nlpkit starts; a cluster given by --scheduler starts its "
+        "own). Default: fork on Linux, so workers share the loaded pipeline; "
+        "spawn elsewhere and for a GPU pipeline",
+    ),
+]
+
 # search and rerank
 Index = Annotated[Path, option("--index", "-i", help="Index folder")]
 SearchMode = Annotated[

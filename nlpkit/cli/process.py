@@ -96,6 +96,7 @@ def process_cli(
         help="Local backend: replace a worker process after N shards (bounds memory "
         "on corpora with endless new words)",
     ),
+    start_method: opt.StartMethod = None,
     fingerprint: str = opt.choice(
         PROCESS["fingerprint"],
         "--fingerprint",
@@ -143,14 +144,18 @@ def process_cli(
             max_reject_rate=max_reject_rate,
             fingerprint=fingerprint,
             count_first=count,
-            backend_options=backend_options(recycle_after, max_in_flight),
+            backend_options=backend_options(
+                recycle_after=recycle_after,
+                max_in_flight=max_in_flight,
+                start_method=start_method,
+            ),
             **progress,
         )
     print_run_summary(summary)
 
 
-def backend_options(recycle_after: int | None, max_in_flight: int | None) -> dict:
-    options = {"recycle_after": recycle_after, "max_in_flight": max_in_flight}
+def backend_options(**options) -> dict:
+    """The backend settings given on the command line (None: the backend's own)."""
     return {key: value for key, value in options.items() if value is not None}
 
 
