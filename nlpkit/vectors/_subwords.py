@@ -13,9 +13,8 @@ n-grams that training saw.
 
 from __future__ import annotations
 
-import types
-
 import numpy as np
+from gensim.models.fasttext import FastTextKeyedVectors
 
 REAL = np.float32
 
@@ -23,9 +22,9 @@ REAL = np.float32
 def lean_fasttext(model) -> None:
     """Make `model.wv` (a gensim FastTextKeyedVectors) initialise and compose
     vectors as described above, for this model only."""
-    wv = model.wv
-    wv.resize_vectors = types.MethodType(_resize_vectors, wv)
-    wv.adjust_vectors = types.MethodType(_adjust_vectors, wv)
+    # a subclass, not methods set on the instance: those would form a reference
+    # cycle that keeps the 800 MB matrix alive until the garbage collector runs
+    model.wv.__class__ = LeanKeyedVectors
 
 
 def used_buckets(buckets_word) -> np.ndarray:
@@ -107,3 +106,10 @@ def compose(vocab: np.ndarray, ngrams: np.ndarray, buckets_word) -> np.ndarray:
         out[words] += ngrams[table[words, k]]
     out /= (lengths + 1).astype(REAL)[:, None]
     return out
+
+
+class LeanKeyedVectors(FastTextKeyedVectors):
+    """FastTextKeyedVectors with the set-up described in this module."""
+
+    resize_vectors = _resize_vectors
+    adjust_vectors = _adjust_vectors
