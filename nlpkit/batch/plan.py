@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import io
 import logging
-import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -165,18 +164,19 @@ def plan_total(plan: dict[str, Any]) -> int:
     return lines + rows + sum(f.get("records", 0) for f in plan["files"])
 
 
-def local_inputs(plan: dict[str, Any] | None) -> list[tuple[str, int]]:
-    """(path, size here) of each planned local input that workers read themselves:
-    not URLs, nor files of version 1 plans (the driver reads those)."""
+def local_inputs(plan: dict[str, Any] | None, sizes: dict[str, int]) -> list:
+    """(path, size) of each planned local input that workers read themselves: not
+    URLs, nor files of version 1 plans (the driver reads those).
+
+    sizes: path -> size in bytes, from the inputs' fingerprints (no second stat).
+    """
     files = []
     for entry in plan["files"] if plan else ():
         path = entry["path"]
         if entry["kind"] == "records" or not entry["n_shards"] or is_url(path):
             continue
-        try:
-            files.append((path, os.stat(path).st_size))
-        except OSError:
-            continue  # gone since: its shards fail with E519 as they would anyway
+        if path in sizes:
+            files.append((path, sizes[path]))
     return files
 
 

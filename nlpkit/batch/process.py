@@ -429,7 +429,8 @@ def _process_locked(
     summary: ProcessSummary | None = None
     try:
         with backend:
-            open_backend(backend, spec, job, nlp, local_inputs(plan))
+            sizes = {str(p): f["size"] for p, f in zip(paths, input_prints)}
+            open_backend(backend, spec, job, nlp, local_inputs(plan, sizes))
             manifest.open_log(every=save_every)
             setup = time.perf_counter() - start
             for result in backend.run(pending_tasks()):

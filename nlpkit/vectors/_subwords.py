@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 from gensim.models.fasttext import FastTextKeyedVectors
+from gensim.models.keyedvectors import prep_vectors
 
 REAL = np.float32
 
@@ -67,8 +68,6 @@ def random_rows(rows: np.ndarray, dim: int, seed: int) -> np.ndarray:
 def _resize_vectors(self, seed: int = 0) -> None:
     # gensim's FastTextKeyedVectors.resize_vectors, with the n-gram matrix made
     # sparse; a matrix already of the right shape (a vocabulary update) is kept.
-    from gensim.models.keyedvectors import prep_vectors
-
     dim = self.vector_size
     self.vectors_vocab = prep_vectors(
         (len(self.index_to_key), dim), prior_vectors=self.vectors_vocab, seed=seed
