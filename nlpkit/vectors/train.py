@@ -1,13 +1,16 @@
-"""word2vec (CBOW / skip-gram, negative sampling) and fastText through gensim, and one
-train_vectors entry point for every algorithm.
+"""word2vec (CBOW / skip-gram, negative sampling) and fastText, and one train_vectors
+entry point for every algorithm.
 
-gensim trains with `corpus_file`: its fast path, which runs the worker threads
-without the GIL and without re-tokenizing on every epoch. A corpus that is already
-one plain token file is trained on in place; any other stream is written once into a
-temporary token file. Either way the words are counted in that one pass, so gensim
-does not read the corpus again to build its vocabulary. A list of token lists is
-already in memory: it goes to gensim as it is (`sentences`), which on few cores is
-cheaper than writing it out and reading it back.
+word2vec: the corpus is read once into word ids (a plain token file by the numba
+interner, anything else token list by token list), gensim builds the model from those
+counts, and nlpkit's own kernel (_w2v) trains it on the ids in memory.
+
+fastText goes to gensim with `corpus_file`: its fast path, which runs the worker
+threads without the GIL. A corpus that is already one plain token file is trained on
+in place; any other stream is written once into a temporary token file. Either way the
+words are counted in that one pass, so gensim does not read the corpus again to build
+its vocabulary. A list of token lists is already in memory: it goes to gensim as it is
+(`sentences`), which on few cores is cheaper than writing it out and reading it back.
 """
 
 from __future__ import annotations
@@ -107,6 +110,36 @@ def _count_plain(path, corpus):
     return words, n_tokens, n_sentences
 
 
+def _word2vec_train(corpus, *, source: str, **params):
+    from gensim.models import Word2Vec
+
+    from . import _w2v
+    from .tokenfile import Interner, NotATokenFile, direct_path, iter_token_blocks
+
+    ids = None
+    path = None if isinstance(corpus, list) else direct_path(corpus)
+    if path is not None:
+        interner = Interner()
+        blocks = iter_token_blocks(corpus, interner)
+        try:
+            ids = _w2v.ids_from_blocks(blocks, interner, path.stat().st_size)
+        except NotATokenFile:
+            ids = None
+    if ids is None:
+        ids = _w2v.ids_from_lists(corpus)
+    n_tokens = ids.n_tokens
+    if n_tokens == 0:
+        raise ValueError(Errors.E101.format(source=source))
+    model = _new_model(Word2Vec, {**params, "hs": 0})
+    with _vocabulary_errors(source, params):
+        model.build_vocab_from_freq(ids.word_counts(), corpus_count=len(ids.lengths))
+    model.corpus_total_words = n_tokens
+    if len(model.wv):
+        logger.info("training word2vec on %d tokens", n_tokens)
+        _w2v.train(model, ids, params["workers"])
+    return model, n_tokens
+
+
 def _gensim_train(cls, corpus, *, source: str, **params):
     if isinstance(corpus, list):
         # token lists already in memory: gensim's own path for them, no file
@@ -190,6 +223,7 @@ def _common(dim, window, min_count, epochs, threads, seed, negative, sample, max
         ("window", window),
         ("epochs", epochs),
         ("threads", threads),
+        ("negative", negative),
     ):
         if value < 1:
             raise ValueError(Errors.E108.format(what=what, rule=">= 1", value=value))
@@ -229,17 +263,19 @@ def train_word2vec(
         fastText instead (as train_fasttext does).
     RETURNS (WordVectors): with meta holding the settings and the token count.
     """
-    from gensim.models import FastText, Word2Vec
+    from gensim.models import FastText
 
     corpus = as_token_corpus(corpus, **corpus_options)
     source = getattr(corpus, "source", "<corpus>")
     params = _common(
         dim, window, min_count, epochs, threads, seed, negative, sample, max_size
     )
-    cls = Word2Vec if subwords is None else FastText
-    model, n_tokens = _gensim_train(
-        cls, corpus, source=source, sg=int(sg), hs=0, **(subwords or {}), **params
-    )
+    if subwords is None:
+        model, n_tokens = _word2vec_train(corpus, source=source, sg=int(sg), **params)
+    else:
+        model, n_tokens = _gensim_train(
+            FastText, corpus, source=source, sg=int(sg), hs=0, **subwords, **params
+        )
     if len(model.wv) == 0:
         raise ValueError(
             Errors.E102.format(source=source, min_count=min_count, top="fewer")
