@@ -208,7 +208,12 @@ def test_token_file_fast_path_gives_the_corpus_tokens(tmp_path, name):
     assert counts == {w: ids.count(words.index(w)) for w in words}
 
 
-def test_vectors_train_on_a_token_file_in_place(tmp_path):
+@pytest.mark.parametrize("kernel_from", [0, None])
+def test_vectors_train_on_a_token_file_in_place(tmp_path, monkeypatch, kernel_from):
+    if kernel_from is not None:  # nlpkit's loop; None: gensim's (a small corpus)
+        monkeypatch.setattr(
+            "nlpkit.vectors.train.KERNEL_MIN_TOKENS_X_EPOCHS", kernel_from
+        )
     from gensim.models import FastText, Word2Vec
 
     from nlpkit.vectors.corpus import TokenCorpus
@@ -235,8 +240,8 @@ def test_vectors_train_on_a_token_file_in_place(tmp_path):
         np.testing.assert_array_equal(
             np.asarray([ours[w] for w in ours.words]), theirs.vectors
         )
-    # word2vec: gensim's vocabulary; the file read in place (numba) and the same
-    # file streamed line by line give the same ids, so the same vectors
+    # word2vec: gensim's vocabulary; the file read in place and the same file
+    # streamed line by line give the same ids and counts, so the same vectors
     theirs = Word2Vec(corpus_file=str(path), vector_size=8, workers=1, **settings).wv
     direct = train_word2vec(TokenCorpus(path), dim=8, threads=1, epochs=2)
     streamed = train_word2vec(

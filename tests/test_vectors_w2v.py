@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 from gensim.models import Word2Vec
 
+import nlpkit.vectors.train as train_module
 from nlpkit.vectors import _w2v
 from nlpkit.vectors.train import train_word2vec
 
@@ -57,7 +58,8 @@ def separation(vectors, topics) -> float:
 
 
 @pytest.mark.parametrize("sg", [True, False])
-def test_word2vec_learns_the_planted_topics_as_well_as_gensim(sg):
+def test_word2vec_learns_the_planted_topics_as_well_as_gensim(sg, monkeypatch):
+    monkeypatch.setattr(train_module, "KERNEL_MIN_TOKENS_X_EPOCHS", 0)
     topics, sentences = planted_corpus()
     # enough passes for both to settle: on a few thousand words gensim's learning
     # rate, which falls once per 10,000-word batch, is not comparable to the per

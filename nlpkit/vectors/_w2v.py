@@ -57,6 +57,14 @@ class IdCorpus:
     def word_counts(self) -> dict[str, int]:
         return dict(zip(self.words, self.counts.tolist()))
 
+    def token_lists(self):
+        """The corpus back as token lists, a line each."""
+        ends = np.cumsum(self.lengths).tolist()
+        words, ids, start = self.words, self.ids.tolist(), 0
+        for end in ends:
+            yield [words[i] for i in ids[start:end]]
+            start = end
+
     def encode(self, key_to_index: dict) -> tuple[np.ndarray, np.ndarray]:
         """(ids, sentence starts) in the model's vocabulary, other words dropped.
         The ids are rewritten in place: the IdCorpus is used up."""
@@ -79,6 +87,17 @@ def ids_from_lists(corpus) -> IdCorpus:
             ids.extend([setdefault(w, len(index)) for w in tokens])
             lengths.append(len(tokens))
     return IdCorpus(np.array(ids, np.int32), np.array(lengths, np.int64), list(index))
+
+
+def ids_from_byte_blocks(blocks) -> IdCorpus:
+    """IdCorpus from tokenfile.iter_checked_blocks (whole lines of plain tokens), in
+    Python: for a small file, sooner than loading numba."""
+    corpus = ids_from_lists(
+        tokens for block in blocks for line in block.split(b"\n")
+        if (tokens := line.split())
+    )  # fmt: skip
+    corpus.words = [w.decode("utf-8") for w in corpus.words]
+    return corpus
 
 
 def ids_from_blocks(blocks, interner, n_bytes: int) -> IdCorpus:

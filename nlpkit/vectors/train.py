@@ -1,9 +1,12 @@
 """word2vec (CBOW / skip-gram, negative sampling) and fastText, and one train_vectors
 entry point for every algorithm.
 
-word2vec: the corpus is read once into word ids (a plain token file by the numba
-interner, anything else token list by token list), gensim builds the model from those
-counts, and nlpkit's own kernel (_w2v) trains it on the ids in memory.
+word2vec: the corpus is read once into word ids (a plain token file in bulk, anything
+else token list by token list), gensim builds the model from those counts, and
+nlpkit's own kernel (_w2v) trains it on the ids in memory. Below 1M tokens x epochs
+gensim's own corpus_file loop trains it instead, on the same counts: there loading
+numba would cost more than the kernel saves. Which one trains depends only on the
+token count and the epochs, so the same input always gets the same vectors.
 
 fastText goes to gensim with `corpus_file`: its fast path, which runs the worker
 threads without the GIL. A corpus that is already one plain token file is trained on
@@ -30,6 +33,9 @@ from .kv import WordVectors, from_gensim
 logger = logging.getLogger("nlpkit")
 MAX_SENTENCE_LEN = 10000  # gensim cuts longer lines into sentences of this length
 PLAIN_COUNT_BYTES = 32 << 20
+# below this much work word2vec trains in gensim's loop: loading numba costs about
+# 0.9 s a process (import 0.4 s, first call 0.5 s), more than nlpkit's kernel saves
+KERNEL_MIN_TOKENS_X_EPOCHS = 1_000_000
 ALGORITHMS = ("word2vec", "skipgram", "cbow", "fasttext", "glove", "ppmi-svd")
 
 
@@ -114,22 +120,19 @@ def _word2vec_train(corpus, *, source: str, **params):
     from gensim.models import Word2Vec
 
     from . import _w2v
-    from .tokenfile import Interner, NotATokenFile, direct_path, iter_token_blocks
 
-    ids = None
-    path = None if isinstance(corpus, list) else direct_path(corpus)
-    if path is not None:
-        interner = Interner()
-        blocks = iter_token_blocks(corpus, interner)
-        try:
-            ids = _w2v.ids_from_blocks(blocks, interner, path.stat().st_size)
-        except NotATokenFile:
-            ids = None
-    if ids is None:
-        ids = _w2v.ids_from_lists(corpus)
+    if isinstance(corpus, list):
+        n_tokens = sum(len(tokens) for tokens in corpus)
+        if n_tokens * params["epochs"] < KERNEL_MIN_TOKENS_X_EPOCHS:
+            return _gensim_train(Word2Vec, corpus, source=source, hs=0, **params)
+        ids, path = _w2v.ids_from_lists(corpus), None
+    else:
+        ids, path = _read_ids(corpus, params["epochs"])
     n_tokens = ids.n_tokens
     if n_tokens == 0:
         raise ValueError(Errors.E101.format(source=source))
+    if n_tokens * params["epochs"] < KERNEL_MIN_TOKENS_X_EPOCHS:
+        return _fit_ids_in_gensim(ids, path, source, {**params, "hs": 0}), n_tokens
     model = _new_model(Word2Vec, {**params, "hs": 0})
     with _vocabulary_errors(source, params):
         model.build_vocab_from_freq(ids.word_counts(), corpus_count=len(ids.lengths))
@@ -138,6 +141,51 @@ def _word2vec_train(corpus, *, source: str, **params):
         logger.info("training word2vec on %d tokens", n_tokens)
         _w2v.train(model, ids, params["workers"])
     return model, n_tokens
+
+
+def _read_ids(corpus, epochs: int):
+    """(IdCorpus, the plain token file it came from or None), in one pass."""
+    from . import _w2v
+    from .tokenfile import (
+        Interner,
+        NotATokenFile,
+        direct_path,
+        iter_checked_blocks,
+        iter_token_blocks,
+    )
+
+    path = direct_path(corpus)
+    if path is not None:
+        size = path.stat().st_size
+        try:
+            # numba's first call costs more than it saves on a small file, unless
+            # the kernel (numba too) will train on it: a token takes 8 bytes or less
+            if size * epochs < 8 * KERNEL_MIN_TOKENS_X_EPOCHS:
+                blocks = iter_checked_blocks(
+                    path, corpus.tokenizer_name, corpus.lowercase
+                )
+                return _w2v.ids_from_byte_blocks(blocks), path
+            interner = Interner()
+            blocks = iter_token_blocks(corpus, interner)
+            return _w2v.ids_from_blocks(blocks, interner, size), path
+        except NotATokenFile:
+            pass
+    return _w2v.ids_from_lists(corpus), None
+
+
+def _fit_ids_in_gensim(ids, path, source, params):
+    """gensim's own corpus_file training, on the file the ids came from or on a
+    temporary one written from them."""
+    from gensim.models import Word2Vec
+
+    counts, n_tokens = ids.word_counts(), ids.n_tokens
+    n_sentences = int((-(-ids.lengths // MAX_SENTENCE_LEN)).sum())
+    if path is not None:
+        return _fit(Word2Vec, path, counts, n_tokens, n_sentences, source, params)
+    with tempfile.TemporaryDirectory(prefix="nlpkit-vectors-") as tmp:
+        path = os.path.join(tmp, "corpus.txt")
+        write_token_file(ids.token_lists(), path)
+        return _fit(Word2Vec, path, counts, n_tokens, n_sentences, source, params)
 
 
 def _gensim_train(cls, corpus, *, source: str, **params):
