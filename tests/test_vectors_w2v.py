@@ -13,8 +13,8 @@ from nlpkit.vectors.train import train_word2vec
 def test_the_table_index_finds_what_bisecting_the_whole_table_finds():
     rng = np.random.default_rng(0)
     cum = np.cumsum(rng.integers(1, 5000, size=3000)).astype(np.uint32)
-    index, shift = _w2v.table_index(cum)
     big = cum.astype(np.int64)
+    index, shift = _w2v.table_index(big)
     for rnd in rng.integers(0, 1 << 48, size=2000).tolist() + [0, (1 << 48) - 1]:
         draw = (rnd >> 16) % int(big[-1])
         expected = int(np.searchsorted(big, draw, side="left"))  # gensim's bisect_left
@@ -96,7 +96,7 @@ def test_the_kernel_is_gensims_algorithm(tmp_path, sg):
         corpus_file=str(path), total_examples=1, total_words=len(line), epochs=1
     )
     ids, starts = corpus.encode(ours.wv.key_to_index)
-    index, shift = _w2v.table_index(ours.cum_table)
+    index, shift = _w2v.table_index(ours.cum_table.astype(np.int64))
     keep = np.asarray(ours.wv.expandos["sample_int"], np.int64)
     _w2v.train_share(
         ids, starts, ours.wv.vectors, ours.syn1neg, ours.cum_table.astype(np.int64),

@@ -33,7 +33,8 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 from numba import njit
 
-MAX_SENTENCE_LEN = 10000
+from .train import MAX_SENTENCE_LEN
+
 MAX_EXP = 6.0
 EXP_TABLE_SIZE = 1000
 SIGMOID_SCALE = EXP_TABLE_SIZE // 6 // 2  # 83: gensim's C integer division, not 83.3
@@ -53,6 +54,11 @@ class IdCorpus:
     @property
     def n_tokens(self) -> int:
         return len(self.ids)
+
+    @property
+    def n_sentences(self) -> int:
+        """Sentences as gensim counts them: lines cut every MAX_SENTENCE_LEN tokens."""
+        return int((-(-self.lengths // MAX_SENTENCE_LEN)).sum())
 
     def word_counts(self) -> dict[str, int]:
         return dict(zip(self.words, self.counts.tolist()))
@@ -137,9 +143,9 @@ def sigmoid_table() -> np.ndarray:
     return (x / (x + 1)).astype(np.float32)
 
 
-def table_index(cum_table: np.ndarray) -> tuple[np.ndarray, int]:
-    """For each 2**shift-wide range of draws, where its bisection of cum_table starts."""
-    cum = cum_table.astype(np.int64)
+def table_index(cum: np.ndarray) -> tuple[np.ndarray, int]:
+    """For each 2**shift-wide range of draws, where its bisection of cum (gensim's
+    cum_table as int64) starts."""
     shift = max(0, int(cum[-1]).bit_length() - INDEX_BITS)
     edges = np.arange((int(cum[-1]) >> shift) + 2, dtype=np.int64) << shift
     return np.searchsorted(cum, edges, side="left").astype(np.int64), shift
@@ -161,8 +167,8 @@ def train(model, corpus: IdCorpus, threads: int) -> None:
     if len(ids) == 0:
         return
     keep = np.asarray(model.wv.expandos["sample_int"], dtype=np.int64)
-    index, shift = table_index(model.cum_table)
     cum = model.cum_table.astype(np.int64)
+    index, shift = table_index(cum)
     seeds = np.random.default_rng(model.seed).integers(1, 1 << 48, size=threads)
     table = sigmoid_table()
 

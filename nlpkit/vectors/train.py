@@ -32,7 +32,6 @@ from .kv import WordVectors, from_gensim
 
 logger = logging.getLogger("nlpkit")
 MAX_SENTENCE_LEN = 10000  # gensim cuts longer lines into sentences of this length
-PLAIN_COUNT_BYTES = 32 << 20
 # below this much work word2vec trains in gensim's loop: loading numba costs about
 # 0.9 s a process (import 0.4 s, first call 0.5 s), more than nlpkit's kernel saves
 KERNEL_MIN_TOKENS_X_EPOCHS = 1_000_000
@@ -66,54 +65,14 @@ def _write_and_count(corpus: Iterable[list[str]], path: str | Path):
     return counts, n_tokens, n_sentences
 
 
-def _count_token_file(corpus):
+def _count_token_file(corpus, epochs: int = 1):
     """(path, word counts, n_tokens, n_sentences) when the corpus is a plain token
     file gensim can read as it is; None otherwise."""
-    from .tokenfile import NotATokenFile, direct_path
-
-    path = direct_path(corpus)
-    if path is None:
+    found = _read_token_file(corpus, epochs)
+    if found is None:
         return None
-    # numba's first call in a process costs about 0.7 s (import, code loading): below
-    # ~30 MB (5M tokens) bytes.split and a Counter finish sooner
-    small = path.stat().st_size < PLAIN_COUNT_BYTES
-    count = _count_plain if small else _count_with_numba
-    try:
-        counts, n_tokens, n_sentences = count(path, corpus)
-    except NotATokenFile:
-        return None
-    return path, counts, n_tokens, n_sentences
-
-
-def _count_with_numba(path, corpus):
-    from .tokenfile import Interner, iter_token_blocks
-
-    interner = Interner()
-    n_tokens = n_sentences = 0
-    for ids, lengths in iter_token_blocks(corpus, interner):
-        n_tokens += len(ids)
-        n_sentences += int((-(-lengths // MAX_SENTENCE_LEN)).sum())
-    counts = dict(zip(interner.words(), interner.word_counts().tolist()))
-    return counts, n_tokens, n_sentences
-
-
-def _count_plain(path, corpus):
-    from .tokenfile import iter_checked_blocks
-
-    counts: Counter = Counter()
-    n_tokens = n_sentences = 0
-    blocks = iter_checked_blocks(path, corpus.tokenizer_name, corpus.lowercase)
-    for block in blocks:
-        tokens = block.split()
-        counts.update(tokens)
-        n_tokens += len(tokens)
-        for line in block.split(b"\n"):
-            if len(line) < 2 * MAX_SENTENCE_LEN - 1:  # fewer tokens than that
-                n_sentences += bool(line.strip())
-            else:
-                n_sentences += -(-len(line.split()) // MAX_SENTENCE_LEN)
-    words = {w.decode("utf-8"): n for w, n in counts.items()}
-    return words, n_tokens, n_sentences
+    ids, path = found
+    return path, ids.word_counts(), ids.n_tokens, ids.n_sentences
 
 
 def _word2vec_train(corpus, *, source: str, **params):
@@ -146,31 +105,51 @@ def _word2vec_train(corpus, *, source: str, **params):
 def _read_ids(corpus, epochs: int):
     """(IdCorpus, the plain token file it came from or None), in one pass."""
     from . import _w2v
-    from .tokenfile import (
-        Interner,
-        NotATokenFile,
-        direct_path,
-        iter_checked_blocks,
-        iter_token_blocks,
-    )
+
+    return _read_token_file(corpus, epochs) or (_w2v.ids_from_lists(corpus), None)
+
+
+def _read_token_file(corpus, epochs: int):
+    """(IdCorpus, path) when the corpus is one plain token file; None otherwise."""
+    from .tokenfile import NotATokenFile, direct_path
 
     path = direct_path(corpus)
-    if path is not None:
-        size = path.stat().st_size
-        try:
-            # numba's first call costs more than it saves on a small file, unless
-            # the kernel (numba too) will train on it: a token takes 8 bytes or less
-            if size * epochs < 8 * KERNEL_MIN_TOKENS_X_EPOCHS:
-                blocks = iter_checked_blocks(
-                    path, corpus.tokenizer_name, corpus.lowercase
-                )
-                return _w2v.ids_from_byte_blocks(blocks), path
-            interner = Interner()
-            blocks = iter_token_blocks(corpus, interner)
-            return _w2v.ids_from_blocks(blocks, interner, size), path
-        except NotATokenFile:
-            pass
-    return _w2v.ids_from_lists(corpus), None
+    if path is None:
+        return None
+    # numba's first call costs more than it saves on a small file, unless word2vec's
+    # kernel (numba too) will train on it: a token takes 8 bytes or less
+    small = path.stat().st_size * epochs < 8 * KERNEL_MIN_TOKENS_X_EPOCHS
+    try:
+        return (_plain_ids if small else _numba_ids)(path, corpus), path
+    except NotATokenFile:
+        return None
+
+
+def _plain_ids(path, corpus):
+    from . import _w2v
+    from .tokenfile import iter_checked_blocks
+
+    blocks = iter_checked_blocks(path, corpus.tokenizer_name, corpus.lowercase)
+    return _w2v.ids_from_byte_blocks(blocks)
+
+
+def _numba_ids(path, corpus):
+    from . import _w2v
+    from .tokenfile import Interner, iter_token_blocks
+
+    interner = Interner()
+    blocks = iter_token_blocks(corpus, interner)
+    return _w2v.ids_from_blocks(blocks, interner, path.stat().st_size)
+
+
+def _count_plain(path, corpus):
+    ids = _plain_ids(path, corpus)
+    return ids.word_counts(), ids.n_tokens, ids.n_sentences
+
+
+def _count_with_numba(path, corpus):
+    ids = _numba_ids(path, corpus)
+    return ids.word_counts(), ids.n_tokens, ids.n_sentences
 
 
 def _fit_ids_in_gensim(ids, path, source, params):
@@ -178,8 +157,7 @@ def _fit_ids_in_gensim(ids, path, source, params):
     temporary one written from them."""
     from gensim.models import Word2Vec
 
-    counts, n_tokens = ids.word_counts(), ids.n_tokens
-    n_sentences = int((-(-ids.lengths // MAX_SENTENCE_LEN)).sum())
+    counts, n_tokens, n_sentences = ids.word_counts(), ids.n_tokens, ids.n_sentences
     if path is not None:
         return _fit(Word2Vec, path, counts, n_tokens, n_sentences, source, params)
     with tempfile.TemporaryDirectory(prefix="nlpkit-vectors-") as tmp:
@@ -193,7 +171,7 @@ def _gensim_train(cls, corpus, *, source: str, **params):
         # token lists already in memory: gensim's own path for them, no file
         model = _fit_sentences(cls, corpus, source, params)
         return model, int(model.corpus_total_words)
-    direct = _count_token_file(corpus)
+    direct = _count_token_file(corpus, params["epochs"])
     if direct is not None:
         path, counts, n_tokens, n_sentences = direct
         model = _fit(cls, path, counts, n_tokens, n_sentences, source, params)
